@@ -1,0 +1,5 @@
+"""`python -m massage_cli`."""
+
+from .cli import main
+
+main()

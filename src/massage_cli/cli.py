@@ -1,0 +1,390 @@
+"""The command line: parse options, call the core, pick a renderer, set the exit code."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import __version__
+from .answer import Answer, answer
+from .knowledge import KnowledgeBaseError, Layer, bundled_path, env_paths, load_layers
+from .matching import Index, find_faq, search as search_conditions
+from .model import EvidenceLevel, KnowledgeBase, Verdict
+from .render import Format, renderer
+from .textclean import shorten
+
+ENV_KB = "MASSAGE_CLI_KB"
+USER_FILE = "conditions.yaml"
+MAX_SHOWN_PROBLEMS = 12
+
+
+class ExitCode(enum.IntEnum):
+    """The exit codes massage-cli promises (see README, "Exit codes")."""
+
+    OK = 0
+    NOT_FOUND = 1
+    USAGE = 2
+    KNOWLEDGE_BASE = 3
+    INTERNAL = 70
+
+
+app = typer.Typer(
+    name="massage-cli",
+    help=(
+        "Will massage help with my back or neck condition? Answers from a sourced knowledge base. "
+        "This is education, not medical advice: see a clinician for a diagnosis."
+    ),
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def note(message: str) -> None:
+    """A diagnostic line on stderr (never on stdout, so JSON stays clean)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Print an error on stderr and exit with the given code."""
+    note(f"massage-cli: {message}")
+    raise typer.Exit(code)
+
+
+def safe_arg(text: str) -> str:
+    """An argument with undecodable bytes (from a non-UTF-8 terminal) replaced."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+@enum.unique
+class _Origin(str, enum.Enum):
+    BUNDLED = "bundled"
+    USER = "user"
+    ENV = "env"
+    OPTION = "option"
+
+
+def user_file() -> Path:
+    """The user's own knowledge-base layer in the platform's config folder."""
+    return Path(typer.get_app_dir("massage-cli")) / USER_FILE
+
+
+def layers(options: dict[str, Any]) -> list[Layer]:
+    """The knowledge-base files in use, in the order they are stacked."""
+    stack = []
+    if not options.get("no_bundled"):
+        stack.append(Layer(bundled_path(), _Origin.BUNDLED.value))
+    stack.append(Layer(user_file(), _Origin.USER.value, required=False))
+    stack += [Layer(p, _Origin.ENV.value) for p in env_paths(os.environ.get(ENV_KB))]
+    stack += [Layer(Path(p), _Origin.OPTION.value) for p in options.get("kb") or ()]
+    return stack
+
+
+def report_problems(problems: list[Any], header: str) -> None:
+    """Print the first problems (one screen at most) and a count of the rest."""
+    note(f"massage-cli: {header}")
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+        note(f"  {shorten(str(problem), 300)}")
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        note(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems")
+
+
+def load_kb(ctx: typer.Context) -> KnowledgeBase:
+    """The merged knowledge base, or exit 3 with every problem listed."""
+    options = ctx.find_root().obj or {}
+    try:
+        return load_layers(layers(options))
+    except KnowledgeBaseError as exc:
+        report_problems(exc.problems, "the knowledge base cannot be used:")
+        raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+
+
+def pick_format(fmt: Format | None, as_json: bool) -> Format:
+    """The output format: explicit choice, else rich on a colour terminal and plain elsewhere."""
+    if as_json:
+        if fmt not in (None, Format.JSON):
+            fail("--json and --format " + fmt.value + " cannot be used together", ExitCode.USAGE)
+        return Format.JSON
+    if fmt is not None:
+        return fmt
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return Format.PLAIN
+    return Format.RICH
+
+
+def emit(value: Any, fmt: Format) -> None:
+    """Write rendered output to stdout."""
+    if fmt is Format.RICH:
+        from rich.console import Console
+
+        console = Console(
+            file=sys.stdout,
+            force_terminal=True,
+            highlight=False,
+            markup=False,
+            emoji=False,
+            no_color=bool(os.environ.get("NO_COLOR")) or None,
+        )
+        console.print(value)
+    else:
+        sys.stdout.write(value)
+    sys.stdout.flush()
+
+
+def complete_condition(incomplete: str) -> list[str]:
+    """Condition names, aliases and ids that start with what has been typed (for shell completion)."""
+    try:
+        kb = load_layers(layers({}))
+    except KnowledgeBaseError:
+        return []
+    typed = incomplete.lower()
+    names = []
+    for condition in kb.conditions:
+        for text in (condition.id, condition.name, *condition.aliases):
+            if text.lower().startswith(typed):
+                names.append(text)
+    return sorted(dict.fromkeys(names))
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Output format. Default: rich on a terminal, else plain.", case_sensitive=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+
+
+# --------------------------------------------------------------------------- global options
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"massage-cli {__version__}\n")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    kb: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kb",
+            metavar="PATH",
+            help="Add a knowledge-base file on top of the others (repeatable; goes before the command).",
+        ),
+    ] = None,
+    no_bundled: Annotated[
+        bool, typer.Option("--no-bundled", help="Start from an empty knowledge base, not the bundled one.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Will massage help with my back or neck condition? Sourced, plain-language answers."""
+    ctx.obj = {"kb": [safe_arg(p) for p in kb or ()], "no_bundled": no_bundled}
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _announce(result: Answer) -> None:
+    """Notes on stderr: typo corrections, other conditions named, suggestions."""
+    query = shorten(result.query)
+    match = result.match
+    if match is None:
+        hint = f" Did you mean: {', '.join(result.suggestions)}?" if result.suggestions else ""
+        note(f"massage-cli: no condition matches '{query}'.{hint}")
+        if not result.suggestions:
+            note("Try 'massage-cli search WORDS' or 'massage-cli list'.")
+        return
+    if match.matched_by == "fuzzy":
+        note(f"massage-cli: showing {match.condition.name} for '{query}'")
+    if match.also:
+        others = ", ".join(c.name for c in match.also)
+        note(f"massage-cli: your words also name: {others}. Showing the most cautious answer; check each one.")
+
+
+def _read_batch(source: str) -> list[str]:
+    """Queries from a file or stdin, one a line; undecodable bytes replaced with a warning."""
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        else:
+            path = Path(source)
+            if path.is_dir():
+                fail(f"batch file '{shorten(source)}' is a directory", ExitCode.USAGE)
+            raw = path.read_bytes()
+    except FileNotFoundError:
+        fail(f"batch file '{shorten(source)}' not found", ExitCode.USAGE)
+    except OSError as exc:
+        fail(f"cannot read batch file '{shorten(source)}': {exc.strerror or exc}", ExitCode.USAGE)
+    queries = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            note(f"massage-cli: batch line {number} is not valid UTF-8; unreadable bytes were replaced")
+            text = line.decode("utf-8", "replace")
+        if text.strip():
+            queries.append(text.strip())
+    return queries
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            help="A condition name, everyday words, or an ICD-10-CM code.",
+            autocompletion=complete_condition,
+            show_default=False,
+        ),
+    ] = None,
+    batch: Annotated[
+        str | None,
+        typer.Option("--batch", "-b", metavar="FILE", help="Read one query a line from FILE ('-' for stdin)."),
+    ] = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Will massage help with this condition? Exit 0 found, 1 not found."""
+    if (query is None) == (batch is None):
+        fail("give one QUERY, or --batch FILE (not both)", ExitCode.USAGE)
+    fmt = pick_format(fmt, as_json)
+    queries = _read_batch(safe_arg(batch)) if batch is not None else [safe_arg(query or "")]
+    kb = load_kb(ctx)
+    index = Index.build(kb)
+    out = renderer(fmt)
+    all_found = True
+    for i, text in enumerate(queries):
+        result = answer(index, text)
+        _announce(result)
+        all_found &= result.found
+        if fmt is Format.JSON:
+            data = out.check_data(result, kb)
+            emit(out.dumps(data, indent=None if batch is not None else 2), fmt)
+        elif result.found or result.red_flags:
+            if batch is not None and i:
+                emit("\n" + "=" * 80 + "\n\n" if fmt is Format.PLAIN else "\n---\n\n" if fmt is Format.MARKDOWN else "", fmt)
+            emit(out.check(result, kb), fmt)
+    if batch is not None and not queries:
+        note("massage-cli: the batch had no queries")
+    raise typer.Exit(ExitCode.OK if all_found else ExitCode.NOT_FOUND)
+
+
+# --------------------------------------------------------------------------- other commands
+
+
+@app.command("list")
+def list_conditions(
+    ctx: typer.Context,
+    verdict: Annotated[
+        list[Verdict] | None,
+        typer.Option("--verdict", "-v", help="Only these verdicts (repeatable).", case_sensitive=False),
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", "-c", help="Only these categories (repeatable).")
+    ] = None,
+    evidence: Annotated[
+        list[EvidenceLevel] | None,
+        typer.Option("--evidence", "-e", help="Only these evidence levels (repeatable).", case_sensitive=False),
+    ] = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """All conditions as a table, with filters. Exit 1 when no condition matches the filters."""
+    fmt = pick_format(fmt, as_json)
+    kb = load_kb(ctx)
+    known = sorted({c.category for c in kb.conditions})
+    wanted = [safe_arg(c).strip().lower() for c in category or ()]
+    for name in wanted:
+        if name not in known:
+            fail(f"unknown category '{shorten(name)}'; known: {', '.join(known)}", ExitCode.USAGE)
+    rows = [
+        c
+        for c in kb.conditions
+        if (not verdict or c.verdict in verdict)
+        and (not wanted or c.category in wanted)
+        and (not evidence or c.evidence.level in evidence)
+    ]
+    emit(renderer(fmt).listing(rows), fmt)
+    if not rows:
+        note("massage-cli: no conditions match these filters")
+        raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[list[str], typer.Argument(help="Words to look for in names, aliases, summaries and advice.")],
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search, best matches first. Exit 1 when nothing matches."""
+    fmt = pick_format(fmt, as_json)
+    words = " ".join(safe_arg(t) for t in text)
+    found = search_conditions(load_kb(ctx), words)
+    if not found:
+        if fmt is Format.JSON:
+            emit(renderer(fmt).hits([]), fmt)
+        fail(f"nothing matches '{shorten(words)}'", ExitCode.NOT_FOUND)
+    emit(renderer(fmt).hits(found), fmt)
+
+
+@app.command()
+def benefits(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
+    """What massage can do in general, and what it cannot do."""
+    fmt = pick_format(fmt, as_json)
+    kb = load_kb(ctx)
+    emit(renderer(fmt).benefits(kb), fmt)
+
+
+@app.command()
+def faq(
+    ctx: typer.Context,
+    topic: Annotated[
+        list[str] | None, typer.Argument(help="A question id or topic words (insurance, medicare, ...).")
+    ] = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List common questions, or show the answer for a topic."""
+    fmt = pick_format(fmt, as_json)
+    kb = load_kb(ctx)
+    out = renderer(fmt)
+    if not topic:
+        emit(out.faq_list(kb), fmt)
+        return
+    words = " ".join(safe_arg(t) for t in topic)
+    found = find_faq(kb, words)
+    if found is None:
+        fail(f"no question matches '{shorten(words)}'; 'massage-cli faq' lists them all", ExitCode.NOT_FOUND)
+    emit(out.faq_one(found, kb), fmt)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, never showing a traceback."""
+    try:
+        app(prog_name="massage-cli")
+    except KeyboardInterrupt:
+        note("massage-cli: interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (for example `| head`); exit quietly like other Unix tools.
+        sys.stderr.close()
+        sys.exit(ExitCode.OK)
+    except Exception as exc:  # pragma: no cover - a bug; say so briefly instead of a traceback
+        note(f"massage-cli: internal error ({type(exc).__name__}); please report it")
+        sys.exit(ExitCode.INTERNAL)

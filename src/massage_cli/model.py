@@ -1,0 +1,168 @@
+"""Records of the knowledge base: plain frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Verdict(str, enum.Enum):
+    """Whether massage fits a condition, from most to least reassuring."""
+
+    HELPS = "helps"
+    MAY_HELP = "may-help"
+    NOT_A_SUBSTITUTE = "not-a-substitute"
+    AVOID = "avoid"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most reassuring verdict, 4 for the most cautious."""
+        return list(Verdict).index(self)
+
+    @property
+    def label(self) -> str:
+        """A short badge for people."""
+        return _VERDICT_LABELS[self]
+
+    @property
+    def headline(self) -> str:
+        """What the verdict means, action first, in one or two short sentences."""
+        return _VERDICT_HEADLINES[self]
+
+
+_VERDICT_LABELS = {
+    Verdict.HELPS: "Massage can help",
+    Verdict.MAY_HELP: "May help, with care",
+    Verdict.NOT_A_SUBSTITUTE: "Not a substitute for care",
+    Verdict.AVOID: "Avoid massage for now",
+    Verdict.URGENT: "Get medical care now",
+}
+
+_VERDICT_HEADLINES = {
+    Verdict.HELPS: "It is a reasonable choice and likely to ease symptoms.",
+    Verdict.MAY_HELP: "It can help with care. Get your clinician's OK first.",
+    Verdict.NOT_A_SUBSTITUTE: (
+        "Get medical care first. Massage may ease discomfort, but it does not treat the cause."
+    ),
+    Verdict.AVOID: "Do not massage the affected area until a clinician says it is safe.",
+    Verdict.URGENT: "Massage is not the answer. See a doctor now or go to the emergency department.",
+}
+
+
+class EvidenceLevel(str, enum.Enum):
+    """How strong the research behind a statement is."""
+
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+    VERY_LOW = "very-low"
+    EXPERT_OPINION = "expert-opinion"
+
+
+class Action(str, enum.Enum):
+    """What to do when a red flag is present."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+
+    @property
+    def instruction(self) -> str:
+        """The action in plain words."""
+        if self is Action.EMERGENCY:
+            return "Call emergency services or go to the emergency department now."
+        return "See a doctor today."
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publication a fact comes from."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How strong the evidence is, as a level and in plain words."""
+
+    level: EvidenceLevel
+    summary: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition and what massage can and cannot do for it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    icd10: tuple[str, ...]
+    """ICD-10-CM codes with the dot, as written in the knowledge base."""
+    category: str
+    verdict: Verdict
+    summary: str
+    benefits: tuple[str, ...]
+    precautions: tuple[str, ...]
+    see_a_doctor_if: tuple[str, ...]
+    cannot_replace: tuple[str, ...]
+    evidence: Evidence
+    sources: tuple[Source, ...]
+    reviewed: str
+    """ISO date of the last review."""
+
+
+@dataclass(frozen=True)
+class Faq:
+    """A common question about massage and its answer."""
+
+    id: str
+    question: str
+    answer: str
+    topics: tuple[str, ...]
+    """Words a person may type to find this question."""
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A warning sign in what a person says that needs medical care, not massage."""
+
+    id: str
+    name: str
+    action: Action
+    may_mean: str
+    message: str
+    phrases: tuple[str, ...]
+    """Everyday ways people describe the sign."""
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Benefits:
+    """What massage can and cannot do in general."""
+
+    can_do: tuple[str, ...]
+    cannot_do: tuple[str, ...]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the tool knows, merged from all layers."""
+
+    version: str
+    reviewed: str
+    disclaimer: str
+    benefits: Benefits
+    conditions: tuple[Condition, ...]
+    faq: tuple[Faq, ...]
+    red_flags: tuple[RedFlag, ...] = ()
+    icd10_release: str = ""
+
+    def condition(self, condition_id: str) -> Condition:
+        """The condition with this id; KeyError if there is none."""
+        for condition in self.conditions:
+            if condition.id == condition_id:
+                return condition
+        raise KeyError(condition_id)

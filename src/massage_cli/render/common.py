@@ -1,0 +1,58 @@
+"""What every human format shows, in the same order."""
+
+from __future__ import annotations
+
+from ..answer import Answer
+from ..model import Condition, Verdict
+
+SECTIONS = (
+    ("benefits", "What massage can do"),
+    ("precautions", "Take care"),
+    ("see_a_doctor_if", "See a doctor if"),
+    ("cannot_replace", "What massage cannot replace"),
+)
+
+
+def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
+    """The advice sections of a condition, as (heading, items), in display order."""
+    return [(title, getattr(condition, attr)) for attr, title in SECTIONS]
+
+
+def headline(name: str, verdict: Verdict) -> str:
+    """The first line: the name, the verdict badge and what to do."""
+    return f"{name}: {verdict.label.upper()}. {verdict.headline}"
+
+
+def evidence_line(condition: Condition) -> str:
+    """How strong the evidence is, as one line."""
+    level = condition.evidence.level.value.replace("-", " ")
+    return f"Evidence: {level}. {condition.evidence.summary}"
+
+
+def details_line(condition: Condition) -> str:
+    """Codes, category and review date on one line."""
+    codes = ", ".join(condition.icd10) or "none"
+    return f"ICD-10-CM: {codes}. Category: {condition.category}. Reviewed: {condition.reviewed}."
+
+
+def flag_heading(answer: Answer) -> str:
+    """The warning line shown above everything else when red flags are found."""
+    emergency = any(flag.action.value == "emergency" for flag in answer.red_flags)
+    if emergency:
+        return "WARNING: Call emergency services or go to the emergency department now."
+    return "WARNING: See a doctor today, before any massage."
+
+
+def not_found_message(answer: Answer) -> str:
+    """The line for a query that matched nothing."""
+    return "No condition found for this query."
+
+
+def red_flag_override(answer: Answer) -> str | None:
+    """Why the shown verdict differs from the condition's own, if it does."""
+    if answer.red_flags and answer.condition and answer.condition.verdict is not Verdict.URGENT:
+        return (
+            "Because of the warning signs above, the advice below is for later. "
+            "Get checked by a doctor first."
+        )
+    return None

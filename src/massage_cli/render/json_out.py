@@ -1,0 +1,136 @@
+"""JSON: the stable, documented contract for scripts (see README, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..answer import Answer
+from ..matching import Hit
+from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
+
+# JSON allows these raw inside strings, but terminals may act on them: always escape them.
+_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    """JSON text that is safe to show on a terminal, with a final newline."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def _sources(sources: Sequence[Source]) -> list[dict[str, str]]:
+    return [{"title": s.title, "url": s.url} for s in sources]
+
+
+def condition_ref(condition: Condition) -> dict[str, Any]:
+    """The short description of a condition used in several outputs."""
+    return {
+        "id": condition.id,
+        "name": condition.name,
+        "aliases": list(condition.aliases),
+        "icd10": list(condition.icd10),
+        "category": condition.category,
+    }
+
+
+def red_flag_data(flag: RedFlag) -> dict[str, Any]:
+    """A red flag as it appears in `check` output."""
+    return {"id": flag.id, "name": flag.name, "action": flag.action.value, "message": flag.message}
+
+
+def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
+    """One answer as a JSON-ready mapping."""
+    flags = [red_flag_data(flag) for flag in answer.red_flags]
+    condition, match = answer.condition, answer.match
+    if condition is None or match is None:
+        return {
+            "query": answer.query,
+            "found": False,
+            "suggestions": list(answer.suggestions),
+            "red_flags": flags,
+        }
+    assert answer.verdict is not None
+    return {
+        "query": answer.query,
+        "found": True,
+        "matched_by": match.matched_by,
+        "matched_text": match.matched_text,
+        "verdict": answer.verdict.value,
+        "condition_verdict": condition.verdict.value,
+        "condition": condition_ref(condition),
+        "summary": condition.summary,
+        "benefits": list(condition.benefits),
+        "precautions": list(condition.precautions),
+        "see_a_doctor_if": list(condition.see_a_doctor_if),
+        "cannot_replace": list(condition.cannot_replace),
+        "evidence": {"level": condition.evidence.level.value, "summary": condition.evidence.summary},
+        "red_flags": flags,
+        "also_matched": [c.id for c in match.also],
+        "sources": _sources(condition.sources),
+        "reviewed": condition.reviewed,
+        "disclaimer": kb.disclaimer,
+    }
+
+
+def check(answer: Answer, kb: KnowledgeBase) -> str:
+    """One answer as indented JSON."""
+    return dumps(check_data(answer, kb))
+
+
+def listing(conditions: Sequence[Condition]) -> str:
+    """Conditions as an array of objects."""
+    return dumps(
+        [
+            {
+                **condition_ref(c),
+                "verdict": c.verdict.value,
+                "evidence_level": c.evidence.level.value,
+            }
+            for c in conditions
+        ]
+    )
+
+
+def hits(found: Sequence[Hit]) -> str:
+    """Search results as an array, best first."""
+    return dumps(
+        [
+            {**condition_ref(h.condition), "verdict": h.condition.verdict.value, "score": h.score}
+            for h in found
+        ]
+    )
+
+
+def benefits(kb: KnowledgeBase) -> str:
+    """What massage can and cannot do in general."""
+    return dumps(
+        {
+            "can_do": list(kb.benefits.can_do),
+            "cannot_do": list(kb.benefits.cannot_do),
+            "sources": _sources(kb.benefits.sources),
+            "disclaimer": kb.disclaimer,
+        }
+    )
+
+
+def _faq(faq: Faq) -> dict[str, Any]:
+    return {
+        "id": faq.id,
+        "question": faq.question,
+        "answer": faq.answer,
+        "topics": list(faq.topics),
+        "sources": _sources(faq.sources),
+    }
+
+
+def faq_list(kb: KnowledgeBase) -> str:
+    """All questions with their answers."""
+    return dumps([_faq(faq) for faq in kb.faq])
+
+
+def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
+    """One question and its answer."""
+    return dumps(_faq(faq))

@@ -1,0 +1,94 @@
+"""Markdown: a printable handout with the same content as plain text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..answer import Answer
+from ..matching import Hit
+from ..model import Condition, Faq, KnowledgeBase, Source
+from . import common
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~])")
+
+
+def esc(text: str) -> str:
+    """Text with Markdown's special characters escaped, on one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _bullets(items: Sequence[str]) -> list[str]:
+    return [f"- {esc(item)}" for item in items]
+
+
+def _sources(sources: Sequence[Source]) -> list[str]:
+    return ["## Sources", ""] + [f"- {esc(s.title)}: <{s.url}>" for s in sources]
+
+
+def check(answer: Answer, kb: KnowledgeBase) -> str:
+    """One answer as Markdown."""
+    lines: list[str] = []
+    if answer.red_flags:
+        lines += [f"> **{esc(common.flag_heading(answer))}**", ">"]
+        lines += [f"> - **{esc(f.name)}**: {esc(f.message)}" for f in answer.red_flags]
+        lines.append("")
+    condition = answer.condition
+    if condition is None:
+        lines.append(esc(common.not_found_message(answer)))
+        return "\n".join(lines) + "\n"
+    assert answer.verdict is not None
+    lines += [f"**{esc(common.headline(condition.name, answer.verdict))}**", ""]
+    lines += [f"# {esc(condition.name)}", ""]
+    override = common.red_flag_override(answer)
+    if override:
+        lines += [f"*{esc(override)}*", ""]
+    lines += [esc(condition.summary), ""]
+    for title, items in common.sections(condition):
+        lines += [f"## {title}", "", *_bullets(items), ""]
+    lines += [f"**{esc(common.evidence_line(condition))}**", "", *_sources(condition.sources), ""]
+    lines += [f"*{esc(common.details_line(condition))}*", "", f"*{esc(kb.disclaimer)}*"]
+    return "\n".join(lines) + "\n"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(esc(str(cell)) for cell in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
+
+
+def listing(conditions: Sequence[Condition]) -> str:
+    """Conditions as a Markdown table."""
+    rows = [
+        (c.id, c.name, c.verdict.value, c.evidence.level.value, c.category, ", ".join(c.icd10))
+        for c in conditions
+    ]
+    return _table(("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM"), rows)
+
+
+def hits(found: Sequence[Hit]) -> str:
+    """Search results as a Markdown table."""
+    rows = [(h.condition.id, h.condition.name, h.condition.verdict.value, f"{h.score:g}") for h in found]
+    return _table(("ID", "Name", "Verdict", "Score"), rows)
+
+
+def benefits(kb: KnowledgeBase) -> str:
+    """What massage can and cannot do in general."""
+    lines = ["# What massage can do", "", *_bullets(kb.benefits.can_do), ""]
+    lines += ["# What massage cannot do", "", *_bullets(kb.benefits.cannot_do), ""]
+    lines += [*_sources(kb.benefits.sources), "", f"*{esc(kb.disclaimer)}*"]
+    return "\n".join(lines) + "\n"
+
+
+def faq_list(kb: KnowledgeBase) -> str:
+    """The questions as a table."""
+    return _table(("ID", "Question"), [(faq.id, faq.question) for faq in kb.faq])
+
+
+def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
+    """One question and its answer."""
+    lines = [f"# {esc(faq.question)}", ""]
+    for part in faq.answer.split("\n\n"):
+        lines += [esc(part), ""]
+    lines += [*_sources(faq.sources), "", f"*{esc(kb.disclaimer)}*"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,108 @@
+"""Plain text: no colour, no markup, wrapped at 80 columns; safe to pipe and print."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+
+from ..answer import Answer
+from ..matching import Hit
+from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
+from . import common
+
+WIDTH = 80
+
+
+def _para(text: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(
+        " ".join(text.split()),
+        WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    )
+
+
+def _bullets(items: Iterable[str]) -> list[str]:
+    return [_para(item, "    ", "  - ") for item in items]
+
+
+def _sources(sources: Sequence[Source]) -> list[str]:
+    lines = ["Sources"]
+    for source in sources:
+        lines += [_para(source.title, "    ", "  - "), f"    {source.url}"]
+    return lines
+
+
+def _flags(flags: Sequence[RedFlag]) -> list[str]:
+    lines = []
+    for flag in flags:
+        lines += [_para(f"{flag.name}: {flag.message}", "    ", "  ! ")]
+    return lines
+
+
+def check(answer: Answer, kb: KnowledgeBase) -> str:
+    """One answer as plain text."""
+    lines: list[str] = []
+    if answer.red_flags:
+        lines += [common.flag_heading(answer), *_flags(answer.red_flags), ""]
+    condition = answer.condition
+    if condition is None:
+        lines.append(common.not_found_message(answer))
+        return "\n".join(lines) + "\n"
+    assert answer.verdict is not None
+    lines.append(_para(common.headline(condition.name, answer.verdict)))
+    override = common.red_flag_override(answer)
+    if override:
+        lines.append(_para(override))
+    lines += ["", _para(condition.summary)]
+    for title, items in common.sections(condition):
+        lines += ["", title, *_bullets(items)]
+    lines += ["", _para(common.evidence_line(condition)), "", *_sources(condition.sources)]
+    lines += ["", _para(common.details_line(condition)), "", _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    out = []
+    for row in [header, *rows]:
+        out.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def listing(conditions: Sequence[Condition]) -> str:
+    """Conditions as an aligned table."""
+    rows = [
+        (c.id, c.name, c.verdict.value, c.evidence.level.value, c.category, ", ".join(c.icd10))
+        for c in conditions
+    ]
+    return _table(("ID", "NAME", "VERDICT", "EVIDENCE", "CATEGORY", "ICD-10-CM"), rows)
+
+
+def hits(found: Sequence[Hit]) -> str:
+    """Search results, best first."""
+    rows = [(h.condition.id, h.condition.name, h.condition.verdict.value, f"{h.score:g}") for h in found]
+    return _table(("ID", "NAME", "VERDICT", "SCORE"), rows)
+
+
+def benefits(kb: KnowledgeBase) -> str:
+    """What massage can and cannot do in general."""
+    lines = ["What massage can do", *_bullets(kb.benefits.can_do), ""]
+    lines += ["What massage cannot do", *_bullets(kb.benefits.cannot_do), ""]
+    lines += [*_sources(kb.benefits.sources), "", _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def faq_list(kb: KnowledgeBase) -> str:
+    """The questions, each with the id to ask for its answer."""
+    rows = [(faq.id, faq.question) for faq in kb.faq]
+    return _table(("ID", "QUESTION"), rows)
+
+
+def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
+    """One question and its answer."""
+    lines = [_para(faq.question), ""]
+    lines += [_para(part) for part in faq.answer.split("\n\n")]
+    lines += ["", *_sources(faq.sources), "", _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,144 @@
+"""Rich: panels, coloured verdict badges and links for a terminal. All data goes in as Text, never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from ..answer import Answer
+from ..matching import Hit
+from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
+from . import common
+
+VERDICT_STYLES = {
+    Verdict.HELPS: "bold white on green",
+    Verdict.MAY_HELP: "bold black on yellow",
+    Verdict.NOT_A_SUBSTITUTE: "bold white on dark_orange3",
+    Verdict.AVOID: "bold white on red",
+    Verdict.URGENT: "bold white on red3",
+}
+
+
+def badge(verdict: Verdict) -> Text:
+    """The verdict as a coloured label."""
+    return Text(f" {verdict.label.upper()} ", style=VERDICT_STYLES[verdict])
+
+
+def _bullets(items: Sequence[str]) -> Text:
+    text = Text()
+    for i, item in enumerate(items):
+        text.append(("\n" if i else "") + "• ")
+        text.append(item)
+    return text
+
+
+def _heading(title: str) -> Text:
+    return Text(title, style="bold underline")
+
+
+def _sources(sources: Sequence[Source]) -> Text:
+    text = Text()
+    for i, source in enumerate(sources):
+        text.append(("\n" if i else "") + "• ")
+        text.append(source.title)
+        text.append("\n  ")
+        text.append(source.url, style=Style(color="blue", link=source.url))
+    return text
+
+
+def _flag_panel(answer: Answer) -> Panel:
+    body = Text()
+    for i, flag in enumerate(answer.red_flags):
+        body.append(("\n\n" if i else "") + flag.name, style="bold")
+        body.append("\n" + flag.message)
+    return Panel(
+        body,
+        title=Text(common.flag_heading(answer), style="bold white on red"),
+        title_align="left",
+        border_style="bold red",
+    )
+
+
+def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
+    """One answer as a panel (with a red warning panel above it when needed)."""
+    parts: list[RenderableType] = []
+    if answer.red_flags:
+        parts.append(_flag_panel(answer))
+    condition = answer.condition
+    if condition is None:
+        parts.append(Text(common.not_found_message(answer)))
+        return Group(*parts)
+    assert answer.verdict is not None
+    body: list[RenderableType] = [
+        Text(common.headline(condition.name, answer.verdict), style="bold")
+    ]
+    override = common.red_flag_override(answer)
+    if override:
+        body.append(Text(override, style="bold red"))
+    body += [Text(""), Text(condition.summary)]
+    for title, items in common.sections(condition):
+        body += [Text(""), _heading(title), _bullets(items)]
+    body += [Text(""), Text(common.evidence_line(condition), style="italic")]
+    body += [Text(""), _heading("Sources"), _sources(condition.sources)]
+    body += [Text(""), Text(common.details_line(condition), style="dim")]
+    title = Text.assemble(Text(condition.name + " ", style="bold"), badge(answer.verdict))
+    parts.append(Panel(Group(*body), title=title, title_align="left", border_style=VERDICT_STYLES[answer.verdict].split(" on ")[-1]))
+    parts.append(Text(kb.disclaimer, style="dim"))
+    return Group(*parts)
+
+
+def listing(conditions: Sequence[Condition]) -> RenderableType:
+    """Conditions as a table."""
+    table = Table("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM", header_style="bold")
+    for c in conditions:
+        table.add_row(
+            Text(c.id),
+            Text(c.name),
+            badge(c.verdict),
+            Text(c.evidence.level.value),
+            Text(c.category),
+            Text(", ".join(c.icd10)),
+        )
+    return table
+
+
+def hits(found: Sequence[Hit]) -> RenderableType:
+    """Search results as a table, best first."""
+    table = Table("ID", "Name", "Verdict", "Score", header_style="bold")
+    for h in found:
+        table.add_row(Text(h.condition.id), Text(h.condition.name), badge(h.condition.verdict), Text(f"{h.score:g}"))
+    return table
+
+
+def benefits(kb: KnowledgeBase) -> RenderableType:
+    """What massage can and cannot do in general."""
+    body = Group(
+        _heading("What massage can do"),
+        _bullets(kb.benefits.can_do),
+        Text(""),
+        _heading("What massage cannot do"),
+        _bullets(kb.benefits.cannot_do),
+        Text(""),
+        _heading("Sources"),
+        _sources(kb.benefits.sources),
+    )
+    return Group(Panel(body, title=Text("Massage: benefits and limits", style="bold"), title_align="left"), Text(kb.disclaimer, style="dim"))
+
+
+def faq_list(kb: KnowledgeBase) -> RenderableType:
+    """The questions as a table."""
+    table = Table("ID", "Question", header_style="bold")
+    for faq in kb.faq:
+        table.add_row(Text(faq.id), Text(faq.question))
+    return table
+
+
+def faq_one(faq: Faq, kb: KnowledgeBase) -> RenderableType:
+    """One question and its answer."""
+    body = Group(Text(faq.answer), Text(""), _heading("Sources"), _sources(faq.sources))
+    return Group(Panel(body, title=Text(faq.question, style="bold"), title_align="left"), Text(kb.disclaimer, style="dim"))
