@@ -1,10 +1,192 @@
-"""Find warning signs (red flags) in what a person types."""
+"""Find warning signs (red flags) in what a person types.
+
+A flag's phrase is found when every content word of the phrase appears in the query, in any order,
+close together, allowing for plurals, simple verb endings and one-letter typos. When unsure, flag:
+a needless "see a doctor" costs little; a missed cauda equina syndrome costs a great deal.
+"""
 
 from __future__ import annotations
 
-from .model import RedFlag
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .matching import STOPWORDS, expand_contractions, stem
+from .model import Action, RedFlag
+
+MAX_SCAN = 20_000
+"""Characters of a query scanned for red flags (far more than any real description)."""
+EXTRA_WORDS = 4
+"""How many other words may stand between the words of one phrase."""
+AGE_FLAG = "age-over-50"
+
+# Words too common in back-pain talk to be "corrected" into something else by typo tolerance.
+_NO_FUZZ = frozenset(
+    "back pain neck legs hurt hurts sore ache aches arms feet hand foot knee hips body head "
+    "left right side lower upper week weeks month days".split()
+)
+# Real words that are one letter from a red-flag word: never "correct" them into one.
+_REAL_WORDS = frozenset(
+    "never ever every cancel dancer answer crest fewer lever river cover clever ladder later water "
+    "chest best rest test west nest pest lest chess cheat cheap lose lost host most post cost "
+    "blister bladder leg log lug lag fell feel fall hall ball call wall tall bell well sell tell "
+    "shin skin spin thin chin".split()
+)
+# Words that carry meaning in red-flag phrases and must not be dropped as stopwords.
+_KEEP = frozenset({"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night"})
+_FLAG_STOPWORDS = STOPWORDS - _KEEP
+_AGE = re.compile(
+    r"\b(?:i am|age|aged|age of|i turned|turned)\s+(\d{2,3})\b"
+    r"|\b(\d{2,3})\s*(?:years? old|yrs? old|year old|yo|y o)\b"
+)
+
+
+@lru_cache(maxsize=65536)
+def flag_word(word: str) -> str:
+    """A word reduced to a rough root: plurals, -ing and -ed removed."""
+    word = stem(word)
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def content_words(text: str) -> list[str]:
+    """The meaningful words of a text, reduced to roots, in order."""
+    return [flag_word(w) for w in raw_words(text)]
+
+
+def raw_words(text: str) -> list[str]:
+    """The meaningful words of a text as typed (lower case, contractions spelled out), in order."""
+    return [w for w in expand_contractions(text).split() if w not in _FLAG_STOPWORDS]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by one inserted, deleted or changed letter, or two swapped ones."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: tuple[str, ...]
+    flag: RedFlag
+
+
+@dataclass
+class RedFlagIndex:
+    """Red-flag phrases prepared once for fast, typo-tolerant scanning."""
+
+    flags: tuple[RedFlag, ...]
+    phrases: list[_Phrase] = field(default_factory=list)
+    variants: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
+    vocabulary: frozenset[str] = frozenset()
+    """Real words (from the knowledge base's own text) that are never treated as typos."""
+
+    @classmethod
+    def build(cls, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> RedFlagIndex:
+        index = cls(flags, vocabulary=vocabulary | _REAL_WORDS)
+        for flag in flags:
+            for phrase in (*flag.phrases, flag.name):
+                words = tuple(dict.fromkeys(content_words(phrase)))
+                if not words or (phrase == flag.name and len(words) > 4):
+                    continue
+                index.phrases.append(_Phrase(words, flag))
+                for word in words:
+                    index.variants[word].add(word)
+                    if len(word) >= 5:
+                        for variant in _deletions(word):
+                            index.variants[variant].add(word)
+        return index
+
+    def _meanings(self, raw: str) -> set[str]:
+        """The phrase words a query word can stand for: itself, or a one-letter typo of one."""
+        word = flag_word(raw)
+        found = {word} if word in self.variants else set()
+        if raw in self.vocabulary or word in self.vocabulary or raw in _NO_FUZZ or len(raw) < 4:
+            return found
+        for form in {raw, word}:
+            for key in {form} | (_deletions(form) if len(form) >= 5 else set()):
+                found |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
+        return found
+
+    def detect(self, query: str) -> tuple[RedFlag, ...]:
+        """The red flags the query describes, emergencies first."""
+        text = query[:MAX_SCAN]
+        words = raw_words(text)
+        positions: dict[str, list[int]] = defaultdict(list)
+        for position, word in enumerate(words):
+            for meaning in self._meanings(word):
+                positions[meaning].append(position)
+        found: dict[str, RedFlag] = {}
+        for phrase in self.phrases:
+            if phrase.flag.id in found or not all(w in positions for w in phrase.words):
+                continue
+            if _span(phrase.words, positions) <= len(phrase.words) + EXTRA_WORDS:
+                found[phrase.flag.id] = phrase.flag
+        if AGE_FLAG not in found and _stated_age(text) >= 50:
+            for flag in self.flags:
+                if flag.id == AGE_FLAG:
+                    found[flag.id] = flag
+        order = {flag.id: i for i, flag in enumerate(self.flags)}
+        return tuple(
+            sorted(found.values(), key=lambda f: (f.action is not Action.EMERGENCY, order[f.id]))
+        )
+
+
+def _span(words: tuple[str, ...], positions: dict[str, list[int]]) -> int:
+    """The fewest query words that contain every phrase word (a classic minimum window)."""
+    events = sorted((pos, i) for i, w in enumerate(words) for pos in positions[w])
+    need = len(words)
+    counts = [0] * need
+    have = 0
+    best = len(events) + 10**6
+    left = 0
+    for pos, i in events:
+        counts[i] += 1
+        have += counts[i] == 1
+        while have == need:
+            lpos, li = events[left]
+            best = min(best, pos - lpos + 1)
+            counts[li] -= 1
+            have -= counts[li] == 0
+            left += 1
+    return best
+
+
+def _stated_age(text: str) -> int:
+    """An age the person states ("I'm 62", "62 years old"), or 0."""
+    ages = [int(a or b) for a, b in _AGE.findall(expand_contractions(text))]
+    return max((a for a in ages if a <= 120), default=0)
+
+
+_CACHE: dict[int, RedFlagIndex] = {}
 
 
 def detect(flags: tuple[RedFlag, ...], query: str) -> tuple[RedFlag, ...]:
     """The red flags whose phrasings appear in the query."""
-    return ()
+    if not flags:
+        return ()
+    index = _CACHE.get(id(flags))
+    if index is None or index.flags is not flags:
+        # The catalogue's own explanations are real words, never typos of a flag word.
+        vocabulary = frozenset(
+            w for flag in flags for w in raw_words(f"{flag.may_mean} {flag.message}")
+        )
+        index = _CACHE[id(flags)] = RedFlagIndex.build(flags, vocabulary)
+    return index.detect(query)

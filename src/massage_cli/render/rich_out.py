@@ -29,26 +29,29 @@ def badge(verdict: Verdict) -> Text:
     return Text(f" {verdict.label.upper()} ", style=VERDICT_STYLES[verdict])
 
 
-def _bullets(items: Sequence[str]) -> Text:
-    text = Text()
-    for i, item in enumerate(items):
-        text.append(("\n" if i else "") + "• ")
-        text.append(item)
-    return text
+def _bullets(items: Sequence[str]) -> Table:
+    """A list with hanging indents, so wrapped lines stay under their bullet."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for item in items:
+        grid.add_row("•", Text(item))
+    return grid
 
 
 def _heading(title: str) -> Text:
     return Text(title, style="bold underline")
 
 
-def _sources(sources: Sequence[Source]) -> Text:
-    text = Text()
-    for i, source in enumerate(sources):
-        text.append(("\n" if i else "") + "• ")
-        text.append(source.title)
-        text.append("\n  ")
-        text.append(source.url, style=Style(color="blue", link=source.url))
-    return text
+def _sources(sources: Sequence[Source]) -> Table:
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for source in sources:
+        entry = Text(source.title + "\n")
+        entry.append(source.url, style=Style(color="blue", link=source.url))
+        grid.add_row("•", entry)
+    return grid
 
 
 def _flag_panel(answer: Answer) -> Panel:
@@ -86,8 +89,10 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     body += [Text(""), Text(common.evidence_line(condition), style="italic")]
     body += [Text(""), _heading("Sources"), _sources(condition.sources)]
     body += [Text(""), Text(common.details_line(condition), style="dim")]
-    title = Text.assemble(Text(condition.name + " ", style="bold"), badge(answer.verdict))
-    parts.append(Panel(Group(*body), title=title, title_align="left", border_style=VERDICT_STYLES[answer.verdict].split(" on ")[-1]))
+    # The badge comes first so that a long name, cut to fit, never hides it.
+    title = Text.assemble(badge(answer.verdict), Text(" " + condition.name, style="bold"))
+    border = VERDICT_STYLES[answer.verdict].split(" on ")[-1]
+    parts.append(Panel(Group(*body), title=title, title_align="left", border_style=border))
     parts.append(Text(kb.disclaimer, style="dim"))
     return Group(*parts)
 

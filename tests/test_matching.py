@@ -1,0 +1,182 @@
+"""How queries find conditions: names, aliases, codes, everyday words, free text and typos."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import simple_icd_10_cm as icd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from massage_cli.knowledge import load_bundled
+from massage_cli.matching import (
+    Index,
+    Match,
+    NoMatch,
+    code_key,
+    compact,
+    lookup,
+    normalise,
+    search,
+    stem,
+)
+
+KB = load_bundled()
+CONDITIONS = KB.conditions
+
+
+def found_id(index: Index, query: str) -> str | None:
+    result = lookup(index, query)
+    return result.condition.id if isinstance(result, Match) else None
+
+
+class TestNormalise:
+    """The normaliser ignores case, spacing, hyphens, punctuation and accents."""
+
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("Low-Back  Pain!", "low back pain"),
+            ("  FIBROMYALGIA ", "fibromyalgia"),
+            ("Sjögren’s", "sjogrens"),
+            ("M54.50", "m54 50"),
+            ("", ""),
+        ],
+    )
+    def test_examples(self, raw: str, expected: str) -> None:
+        """Known inputs normalise to known outputs."""
+        assert expected == normalise(raw)
+
+    @given(st.text())
+    def test_idempotent(self, text: str) -> None:
+        """Normalising twice changes nothing."""
+        assert normalise(normalise(text)) == normalise(text)
+
+    @given(st.text(alphabet=st.characters(max_codepoint=0x17F, exclude_characters="ßſıİÿŉ")))
+    def test_case_and_space_insensitive(self, text: str) -> None:
+        """Upper case and extra spaces do not change the result (Latin letters)."""
+        assert normalise(text.lower()) == normalise(text.upper())
+        assert compact(f"  {text} ") == compact(text)
+
+    def test_stem_meets_plurals(self) -> None:
+        """Plurals and third-person verbs meet their base word."""
+        assert [stem("legs"), stem("hurts"), stem("injuries"), stem("stress")] == ["leg", "hurt", "injury", "stress"]
+
+    @pytest.mark.parametrize(("query", "key"), [("M79.7", "M797"), ("m797", "M797"), ("s13.4xxa", "S134XXA"), ("back", None)])
+    def test_code_key(self, query: str, key: str | None) -> None:
+        """Code-shaped queries become upper case without the dot; other words do not."""
+        assert key == code_key(query)
+
+
+class TestEveryConditionResolves:
+    """Every id, name, alias and code in the knowledge base leads back to its own condition."""
+
+    @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.id)
+    def test_id_and_name(self, index: Index, condition) -> None:
+        """The id and the name (in any case, with odd spacing) find the condition."""
+        for query in (condition.id, condition.name, condition.name.upper(), f"  {condition.name}  "):
+            assert condition.id == found_id(index, query), query
+
+    @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.id)
+    def test_aliases(self, index: Index, condition) -> None:
+        """Each alias finds the condition."""
+        for alias in condition.aliases:
+            assert condition.id == found_id(index, alias), alias
+
+    @pytest.mark.parametrize("condition", [c for c in CONDITIONS if c.icd10], ids=lambda c: c.id)
+    def test_codes_with_and_without_dot(self, index: Index, condition) -> None:
+        """Each code finds the condition, written with or without the dot, in any case."""
+        for code in condition.icd10:
+            for query in (code, code.replace(".", ""), code.lower()):
+                result = lookup(index, query)
+                assert isinstance(result, Match) and result.condition.id == condition.id, query
+                assert "icd10" == result.matched_by or result.matched_by in ("alias", "name")
+
+    @pytest.mark.parametrize("condition", [c for c in CONDITIONS if c.icd10], ids=lambda c: c.id)
+    def test_more_specific_codes_resolve_up_the_hierarchy(self, index: Index, condition) -> None:
+        """A child of a listed code finds the nearest condition up the code's hierarchy."""
+        listed = {c.replace(".", ""): cond.id for cond in CONDITIONS for c in cond.icd10}
+        for code in condition.icd10:
+            for child in icd.get_descendants(code)[:25]:
+                key = child.replace(".", "")
+                owner = next(listed[key[:end]] for end in range(len(key), 2, -1) if key[:end] in listed)
+                assert owner == found_id(index, child), child
+
+
+class TestLookup:
+    """Lookups people actually type."""
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("slipped disc", "herniated-disc"),
+            ("stiff neck", "neck-pain"),
+            ("blood clot", "deep-vein-thrombosis"),
+            ("broken bone", "broken-bone"),
+            ("Fibromyalgia", "fibromyalgia"),
+            ("M79.7", "fibromyalgia"),
+            ("m797", "fibromyalgia"),
+            ("M54.41", "sciatica"),
+            ("my lower back hurts after lifting boxes", "low-back-pain"),
+            ("I think I have fibromyalgia", "fibromyalgia"),
+            ("pain from kidney stones", "kidney-stone"),
+            ("whiplash after a car crash", "whiplash"),
+        ],
+    )
+    def test_finds(self, index: Index, query: str, expected: str) -> None:
+        """Everyday words, codes and free text find the right condition."""
+        assert expected == found_id(index, query)
+
+    def test_free_text_prefers_the_most_cautious_condition(self, index: Index) -> None:
+        """When the words name two conditions, the more cautious one is shown and the other noted."""
+        result = lookup(index, "fibromyalgia and a blood clot in my leg")
+        assert isinstance(result, Match)
+        assert "deep-vein-thrombosis" == result.condition.id
+        assert "fibromyalgia" in [c.id for c in result.also]
+
+    def test_one_clear_typo_is_corrected(self, index: Index) -> None:
+        """A misspelling with one clear best match is taken, marked as fuzzy."""
+        result = lookup(index, "fibromyalga")
+        assert isinstance(result, Match)
+        assert ("fibromyalgia", "fuzzy") == (result.condition.id, result.matched_by)
+
+    def test_unknown_words_get_no_match(self, index: Index) -> None:
+        """Words that name nothing give no match."""
+        assert isinstance(lookup(index, "quantum chromodynamics"), NoMatch)
+
+    def test_never_guesses_between_close_conditions(self) -> None:
+        """Two conditions equally close to a typo: nothing is shown, both are suggested."""
+        base = KB.conditions[0]
+        twins = (
+            replace(base, id="twin-a", name="Lumbar thing", aliases=()),
+            replace(base, id="twin-b", name="Lumbar thong", aliases=()),
+        )
+        index = Index.build(replace(KB, conditions=twins))
+        result = lookup(index, "lumbar thang")
+        assert isinstance(result, NoMatch)
+        assert {"Lumbar thing", "Lumbar thong"} == set(result.suggestions)
+
+    def test_unknown_code_is_not_found(self, index: Index) -> None:
+        """A code-shaped query that no condition lists finds nothing."""
+        assert isinstance(lookup(index, "Z99.89"), NoMatch)
+
+    @given(st.text(max_size=300))
+    @settings(max_examples=300, deadline=None)
+    def test_any_text_is_handled(self, text: str) -> None:
+        """Any string gives a match or a no-match, never an exception."""
+        index = Index.build(KB)
+        assert isinstance(lookup(index, text), (Match, NoMatch))
+
+
+class TestSearch:
+    """Full-text search ranks conditions by where the words appear."""
+
+    def test_names_rank_first(self, kb) -> None:
+        """A word in a condition's name ranks that condition first."""
+        hits = search(kb, "sciatica")
+        assert "sciatica" == hits[0].condition.id
+
+    def test_no_hits(self, kb) -> None:
+        """Words found nowhere give no hits."""
+        assert [] == search(kb, "xylophone zeppelin")

@@ -1,0 +1,29 @@
+"""The wheel carries the knowledge base, and the installed package finds it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from massage_cli.knowledge import bundled_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_contains_the_knowledge_base(tmp_path: Path) -> None:
+    """Building the wheel puts data/conditions.yaml inside the package, byte for byte."""
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=ROOT, check=True, capture_output=True, timeout=300,
+    )
+    (wheel,) = tmp_path.glob("massage_cli-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        data = archive.read("massage_cli/data/conditions.yaml")
+    assert (ROOT / "data" / "conditions.yaml").read_bytes() == data
+
+
+def test_bundled_path_exists() -> None:
+    """The installed package (wheel or editable) finds its knowledge base."""
+    assert bundled_path().is_file()
