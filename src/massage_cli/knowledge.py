@@ -17,6 +17,7 @@ import yaml
 from .model import (
     Action,
     Benefits,
+    Clinic,
     Condition,
     Evidence,
     EvidenceLevel,
@@ -499,7 +500,7 @@ _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
     "faq": _faq,
     "red_flags": _red_flag,
 }
-_TOP_FIELDS = ["version", "reviewed", "icd10_release", "disclaimer", "benefits", *_SECTIONS]
+_TOP_FIELDS = ["version", "reviewed", "icd10_release", "disclaimer", "clinic", "benefits", *_SECTIONS]
 
 
 @dataclass
@@ -509,6 +510,7 @@ class LayerData:
     file: str
     scalars: dict[str, str]
     benefits: Benefits | None
+    clinic: Clinic | None
     entries: dict[str, list[tuple[Any, tuple[int | None, int | None]]]]
     """Records of each section, with the line and column where each starts."""
 
@@ -538,6 +540,14 @@ def validate_document(doc: _Doc) -> LayerData:
                 cannot_do=ck.texts(raw["cannot_do"], ("benefits", "cannot_do")),
                 sources=ck.sources(raw["sources"], ("benefits", "sources")),
             )
+    clinic = None
+    if "clinic" in top:
+        raw = ck.mapping(top["clinic"], ("clinic",), "clinic")
+        if raw is not None and ck.fields(raw, ("clinic",), ["name"], ["contact"]):
+            clinic = Clinic(
+                name=ck.text(raw["name"], ("clinic", "name")),
+                contact=ck.text(raw.get("contact", ""), ("clinic", "contact"), allow_empty=True),
+            )
     entries: dict[str, list[tuple[Any, tuple[int | None, int | None]]]] = {}
     for section, build in _SECTIONS.items():
         if section not in top:
@@ -565,7 +575,7 @@ def validate_document(doc: _Doc) -> LayerData:
         entries[section] = built
     if ck.problems:
         raise KnowledgeBaseError(ck.problems)
-    return LayerData(doc.file, scalars, benefits, entries)
+    return LayerData(doc.file, scalars, benefits, clinic, entries)
 
 
 # --------------------------------------------------------------------------- merging layers
@@ -585,12 +595,14 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     """Stack validated layers: later ones add entries or replace same-id entries whole."""
     scalars: dict[str, str] = {}
     benefits: Benefits | None = None
+    clinic: Clinic | None = None
     merged: dict[str, dict[str, tuple[Any, str, tuple[int | None, int | None]]]] = {
         section: {} for section in _SECTIONS
     }
     for layer in layers:
         scalars.update(layer.scalars)
         benefits = layer.benefits or benefits
+        clinic = layer.clinic or clinic
         for section, records in layer.entries.items():
             for record, place in records:
                 merged[section][record.id] = (record, layer.file, place)
@@ -623,6 +635,7 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         faq=tuple(r for r, _, _ in merged["faq"].values()),
         red_flags=tuple(r for r, _, _ in merged["red_flags"].values()),
         icd10_release=scalars.get("icd10_release", ""),
+        clinic=clinic,
     )
 
 

@@ -148,6 +148,15 @@ class Benefits:
 
 
 @dataclass(frozen=True)
+class Clinic:
+    """Who hands out the information (set in a clinic's layer file)."""
+
+    name: str
+    contact: str = ""
+    """A phone number, address or web page, as the clinic writes it."""
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the tool knows, merged from all layers."""
 
@@ -159,6 +168,7 @@ class KnowledgeBase:
     faq: tuple[Faq, ...]
     red_flags: tuple[RedFlag, ...] = ()
     icd10_release: str = ""
+    clinic: Clinic | None = None
 
     def condition(self, condition_id: str) -> Condition:
         """The condition with this id; KeyError if there is none."""
