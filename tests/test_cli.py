@@ -107,6 +107,19 @@ class TestCheck:
         result = run("check")
         assert ExitCode.USAGE == result.exit_code
 
+    def test_words_need_no_quotes(self, run) -> None:
+        """Several words without quotes are one query."""
+        result = run("check", "stiff", "neck", "--json")
+        assert result.exit_code == 0, result.output
+        assert ("stiff neck", "neck-pain") == (json.loads(result.stdout)["query"], json.loads(result.stdout)["condition"]["id"])
+
+    @pytest.mark.parametrize("query", ["", "   ", "\t"])
+    def test_empty_query_is_usage_error(self, run, query: str) -> None:
+        """An empty or blank query is a usage error with a hint."""
+        result = run("check", query)
+        assert ExitCode.USAGE == result.exit_code
+        assert "the query is empty" in result.stderr
+
     def test_bad_format_is_usage_error(self, run) -> None:
         """An unknown format name is a usage error."""
         assert ExitCode.USAGE == run("check", "x", "--format", "yaml").exit_code

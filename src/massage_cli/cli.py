@@ -245,9 +245,9 @@ def _read_batch(source: str) -> list[str]:
 def check(
     ctx: typer.Context,
     query: Annotated[
-        str | None,
+        list[str] | None,
         typer.Argument(
-            help="A condition name, everyday words, or an ICD-10-CM code.",
+            help="A condition name, everyday words, or an ICD-10-CM code (quotes optional).",
             autocompletion=complete_condition,
             show_default=False,
         ),
@@ -260,10 +260,15 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Will massage help with this condition? Exit 0 found, 1 not found."""
-    if (query is None) == (batch is None):
-        fail("give one QUERY, or --batch FILE (not both)", ExitCode.USAGE)
+    if bool(query) == (batch is not None):
+        fail("give a QUERY, or --batch FILE (not both)", ExitCode.USAGE)
     fmt = pick_format(fmt, as_json)
-    queries = _read_batch(safe_arg(batch)) if batch is not None else [safe_arg(query or "")]
+    if batch is not None:
+        queries = _read_batch(safe_arg(batch))
+    else:
+        queries = [" ".join(safe_arg(word) for word in query or ())]
+        if not queries[0].strip():
+            fail("the query is empty; try 'massage-cli check fibromyalgia'", ExitCode.USAGE)
     kb = load_kb(ctx)
     index = Index.build(kb)
     out = renderer(fmt)

@@ -47,7 +47,7 @@ FUZZY_ACCEPT = 0.85
 """Similarity at or above which a typo is corrected to a single clear best match."""
 FUZZY_MARGIN = 0.08
 """How far ahead of the next condition the best match must be to be taken."""
-FUZZY_SUGGEST = 0.55
+FUZZY_SUGGEST = 0.65
 """Similarity at or above which a condition is offered as a suggestion."""
 MAX_QUERY = 1000
 """Characters of a query that are looked at; the rest is ignored."""
@@ -206,14 +206,14 @@ def _similarity(a: str, b: str) -> float:
 def _ranked(index: Index, query: str) -> list[tuple[float, Condition, str]]:
     """Conditions by how closely any of their names resembles the query, best first."""
     whole = compact(query)
-    parts = [compact(w) for w in normalise(query).split() if len(w) >= 4 and w not in STOPWORDS]
+    parts = [compact(w) for w in normalise(query).split() if len(w) >= 5 and w not in STOPWORDS]
     best: dict[str, tuple[float, Condition, str]] = {}
     for key, condition, text in index.keys:
         if abs(len(key) - len(whole)) > len(whole):
             score = 0.0
         else:
             score = _similarity(whole, key)
-        if len(parts) > 1 and " " not in text.strip():
+        if len(parts) > 1 and " " not in text.strip() and len(key) >= 5:
             score = max([score] + [_similarity(p, key) for p in parts])
         if score and (condition.id not in best or score > best[condition.id][0]):
             best[condition.id] = (score, condition, text)
