@@ -26,8 +26,9 @@ class TestCheck:
         """A known condition prints its advice, verdict first, and exits 0."""
         result = run("check", "fibromyalgia", "--format", "plain")
         assert result.exit_code == 0, result.output
-        first = result.stdout.splitlines()[0]
-        assert first.startswith("Fibromyalgia: ")
+        first, _, name = result.stdout.splitlines()[:3]
+        assert first.startswith("MAY HELP, WITH CARE: ")
+        assert "Fibromyalgia" == name
         for heading in ("What massage can do", "Take care", "See a doctor if", "What massage cannot replace", "Sources", "Evidence: "):
             assert heading in result.stdout
         assert "" == result.stderr
@@ -38,7 +39,7 @@ class TestCheck:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         expected = {
-            "query", "found", "matched_by", "matched_text", "verdict", "condition_verdict", "condition",
+            "query", "found", "matched_by", "matched_text", "verdict", "condition",
             "summary", "benefits", "precautions", "see_a_doctor_if", "cannot_replace", "evidence",
             "red_flags", "also_matched", "sources", "reviewed", "disclaimer",
         }
@@ -83,7 +84,7 @@ class TestCheck:
         """Without --format, output that is not a terminal is plain text with no escape codes."""
         result = run("check", "fibromyalgia")
         assert "\x1b" not in result.stdout
-        assert result.stdout.startswith("Fibromyalgia: ")
+        assert "\nFibromyalgia\n" in result.stdout
 
     def test_explicit_rich_when_piped(self, run) -> None:
         """--format rich renders a panel even when piped, with colour."""

@@ -6,6 +6,7 @@ regenerate them with:  UPDATE_GOLDEN=1 python -m pytest tests/test_render.py
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import replace
@@ -91,7 +92,7 @@ class TestUntrustedText:
         if fmt is Format.RICH:
             from rich.console import Console
 
-            console = Console(width=100, color_system=None, record=True, file=open(os.devnull, "w"))
+            console = Console(width=100, color_system=None, record=True, file=io.StringIO())
             console.print(out)
             out = console.export_text()
         if fmt is Format.MARKDOWN:

@@ -14,8 +14,10 @@ from . import __version__
 from .answer import Answer, answer
 from .knowledge import KnowledgeBaseError, Layer, bundled_path, env_paths, load_layers
 from .matching import Index, find_faq, search as search_conditions
-from .model import EvidenceLevel, KnowledgeBase, Verdict
+from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
+from .screening import from_ids, parse_answer, questions
+from .screening import screen as screen_answers
 from .textclean import shorten
 
 ENV_KB = "MASSAGE_CLI_KB"
@@ -377,6 +379,86 @@ def faq(
     if found is None:
         fail(f"no question matches '{shorten(words)}'; 'massage-cli faq' lists them all", ExitCode.NOT_FOUND)
     emit(out.faq_one(found, kb), fmt)
+
+
+@app.command("red-flags")
+def red_flags(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
+    """The warning signs that mean: get medical care before any massage."""
+    fmt = pick_format(fmt, as_json)
+    kb = load_kb(ctx)
+    emit(renderer(fmt).red_flags(kb), fmt)
+
+
+def _ask_on_terminal(flags: list[RedFlag]) -> list[bool]:
+    """Ask each question with a rich prompt (on stderr, so stdout keeps only the result)."""
+    from rich.console import Console
+    from rich.prompt import Confirm
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    console.print(Text("Answer yes or no. This takes about a minute.", style="bold"))
+    answers: list[bool] = []
+    for number, flag in enumerate(flags, start=1):
+        yes = Confirm.ask(Text(f"{number}/{len(flags)} {flag.ask}"), console=console)
+        answers.append(yes)
+        if yes and flag.action is Action.EMERGENCY:
+            break
+    return answers
+
+
+def _read_answers(flags: list[RedFlag]) -> list[bool]:
+    """Answers piped in on stdin, one a line, in question order."""
+    answers: list[bool] = []
+    lines = [line for line in sys.stdin.read().splitlines() if line.strip()]
+    for number, flag in enumerate(flags, start=1):
+        if number > len(lines):
+            fail(
+                f"screen needs an answer for each question: got {len(lines)}, question {number} is "
+                f"'{flag.ask}' (answer y or n, one a line)",
+                ExitCode.USAGE,
+            )
+        yes = parse_answer(lines[number - 1])
+        if yes is None:
+            fail(f"answer {number} '{shorten(lines[number - 1])}' is not yes or no", ExitCode.USAGE)
+        answers.append(yes)
+        if yes and flag.action is Action.EMERGENCY:
+            break
+    return answers
+
+
+@app.command()
+def screen(
+    ctx: typer.Context,
+    yes: Annotated[
+        list[str] | None,
+        typer.Option("--yes", "-y", metavar="ID", help="A warning sign that is present (repeatable; implies --no-prompt)."),
+    ] = None,
+    no_prompt: Annotated[
+        bool, typer.Option("--no-prompt", help="Ask nothing: signs not given with --yes count as 'no'.")
+    ] = False,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A short yes/no check for warning signs before massage. Never says massage is safe."""
+    fmt = pick_format(fmt, as_json)
+    kb = load_kb(ctx)
+    flags = questions(kb.red_flags)
+    if not flags:
+        fail("the knowledge base has no red flags to ask about", ExitCode.KNOWLEDGE_BASE)
+    if yes or no_prompt:
+        known = {flag.id for flag in flags}
+        for flag_id in yes or ():
+            if flag_id not in known:
+                fail(
+                    f"unknown warning sign '{shorten(flag_id)}'; 'massage-cli red-flags --json' lists the ids",
+                    ExitCode.USAGE,
+                )
+        result = from_ids(flags, yes or ())
+    elif sys.stdin.isatty():
+        result = screen_answers(flags, _ask_on_terminal(flags))
+    else:
+        result = screen_answers(flags, _read_answers(flags))
+    emit(renderer(fmt).screening(result, kb), fmt)
 
 
 def main() -> None:

@@ -482,7 +482,7 @@ def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
 
 def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | None:
     fields = ["id", "name", "action", "may_mean", "message", "phrases", "sources"]
-    if not ck.fields(entry, path, fields):
+    if not ck.fields(entry, path, fields, ["question"]):
         return None
     return RedFlag(
         id=ck.ident(entry["id"], (*path, "id")),
@@ -492,6 +492,7 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
         message=ck.text(entry["message"], (*path, "message")),
         phrases=ck.texts(entry["phrases"], (*path, "phrases")),
         sources=ck.sources(entry["sources"], (*path, "sources")),
+        question=ck.text(entry.get("question", ""), (*path, "question"), allow_empty=True),
     )
 
 

@@ -136,6 +136,13 @@ class RedFlag:
     phrases: tuple[str, ...]
     """Everyday ways people describe the sign."""
     sources: tuple[Source, ...]
+    question: str = ""
+    """The yes/no question `screen` asks about this sign."""
+
+    @property
+    def ask(self) -> str:
+        """The screening question, or one made from the name when the file gives none."""
+        return self.question or f"Do you have this: {self.name}?"
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,13 @@ def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def headline(name: str, verdict: Verdict) -> str:
-    """The first line: the name, the verdict badge and what to do."""
+    """The name, the verdict badge and what to do, in one sentence."""
     return f"{name}: {verdict.label.upper()}. {verdict.headline}"
+
+
+def verdict_line(verdict: Verdict) -> str:
+    """The first line of every human format: the verdict and what to do, never wrapped."""
+    return f"{verdict.label.upper()}: {verdict.headline}"
 
 
 def evidence_line(condition: Condition) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
+from ..screening import Screening
 
 # JSON allows these raw inside strings, but terminals may act on them: always escape them.
 _UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -59,7 +60,6 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "matched_by": match.matched_by,
         "matched_text": match.matched_text,
         "verdict": answer.verdict.value,
-        "condition_verdict": condition.verdict.value,
         "condition": condition_ref(condition),
         "summary": condition.summary,
         "benefits": list(condition.benefits),
@@ -134,3 +134,32 @@ def faq_list(kb: KnowledgeBase) -> str:
 def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
     """One question and its answer."""
     return dumps(_faq(faq))
+
+
+def red_flags(kb: KnowledgeBase) -> str:
+    """The red-flag catalogue as an array."""
+    return dumps(
+        [
+            {
+                **red_flag_data(flag),
+                "may_mean": flag.may_mean,
+                "question": flag.ask,
+                "phrases": list(flag.phrases),
+                "sources": _sources(flag.sources),
+            }
+            for flag in kb.red_flags
+        ]
+    )
+
+
+def screening(result: Screening, kb: KnowledgeBase) -> str:
+    """The outcome of a screening, with every answer (null for questions not asked)."""
+    return dumps(
+        {
+            "outcome": result.outcome.value,
+            "message": result.outcome.message,
+            "red_flags": [red_flag_data(flag) for flag in result.flagged],
+            "answers": {flag.id: yes for flag, yes in result.answers},
+            "disclaimer": kb.disclaimer,
+        }
+    )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source
+from ..screening import Screening
 from . import common
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~])")
@@ -38,7 +39,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         lines.append(esc(common.not_found_message(answer)))
         return "\n".join(lines) + "\n"
     assert answer.verdict is not None
-    lines += [f"**{esc(common.headline(condition.name, answer.verdict))}**", ""]
+    lines += [f"**{esc(common.verdict_line(answer.verdict))}**", ""]
     lines += [f"# {esc(condition.name)}", ""]
     override = common.red_flag_override(answer)
     if override:
@@ -91,4 +92,26 @@ def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
     for part in faq.answer.split("\n\n"):
         lines += [esc(part), ""]
     lines += [*_sources(faq.sources), "", f"*{esc(kb.disclaimer)}*"]
+    return "\n".join(lines) + "\n"
+
+
+def red_flags(kb: KnowledgeBase) -> str:
+    """The red-flag catalogue as Markdown."""
+    lines = ["# Warning signs: get care before any massage", ""]
+    for flag in kb.red_flags:
+        lines += [f"## {esc(flag.name)}", "", f"**{esc(flag.action.instruction)}**", ""]
+        lines += [esc(flag.may_mean), "", esc(flag.message), ""]
+    lines.append(f"*{esc(kb.disclaimer)}*")
+    return "\n".join(lines) + "\n"
+
+
+def screening(result: Screening, kb: KnowledgeBase) -> str:
+    """The outcome of a screening as Markdown."""
+    outcome = result.outcome
+    lines = [f"**{esc(outcome.value.upper().replace('-', ' '))}: {esc(outcome.message)}**", ""]
+    if result.flagged:
+        lines += ["You said yes to:", ""]
+        lines += [f"- **{esc(f.name)}**: {esc(f.message)}" for f in result.flagged]
+        lines.append("")
+    lines.append(f"*{esc(kb.disclaimer)}*")
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
+from ..screening import Screening
 from . import common
 
 WIDTH = 80
@@ -51,11 +52,12 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         lines.append(common.not_found_message(answer))
         return "\n".join(lines) + "\n"
     assert answer.verdict is not None
-    lines.append(_para(common.headline(condition.name, answer.verdict)))
+    lines.append(common.verdict_line(answer.verdict))
     override = common.red_flag_override(answer)
     if override:
         lines.append(_para(override))
-    lines += ["", _para(condition.summary)]
+    name = _para(condition.name)
+    lines += ["", name, "=" * max(len(line) for line in name.splitlines()), _para(condition.summary)]
     for title, items in common.sections(condition):
         lines += ["", title, *_bullets(items)]
     lines += ["", _para(common.evidence_line(condition)), "", *_sources(condition.sources)]
@@ -105,4 +107,23 @@ def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
     lines = [_para(faq.question), ""]
     lines += [_para(part) for part in faq.answer.split("\n\n")]
     lines += ["", *_sources(faq.sources), "", _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def red_flags(kb: KnowledgeBase) -> str:
+    """The red-flag catalogue: each sign, what it may mean and what to do."""
+    lines: list[str] = []
+    for flag in kb.red_flags:
+        lines += [f"{flag.name} [{flag.id}]", _para(f"Action: {flag.action.instruction}", "  ", "  ")]
+        lines += [_para(flag.may_mean, "  "), _para(flag.message, "  "), ""]
+    return "\n".join(lines) + _para(kb.disclaimer) + "\n"
+
+
+def screening(result: Screening, kb: KnowledgeBase) -> str:
+    """The outcome of a screening, the action first."""
+    outcome = result.outcome
+    lines = [_para(f"{outcome.value.upper().replace('-', ' ')}: {outcome.message}")]
+    if result.flagged:
+        lines += ["", "You said yes to:", *_flags(result.flagged)]
+    lines += ["", _para(kb.disclaimer)]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from rich.text import Text
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
+from ..screening import Outcome, Screening
 from . import common
 
 VERDICT_STYLES = {
@@ -77,9 +78,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
         parts.append(Text(common.not_found_message(answer)))
         return Group(*parts)
     assert answer.verdict is not None
-    body: list[RenderableType] = [
-        Text(common.headline(condition.name, answer.verdict), style="bold")
-    ]
+    body: list[RenderableType] = [Text(common.verdict_line(answer.verdict), style="bold")]
     override = common.red_flag_override(answer)
     if override:
         body.append(Text(override, style="bold red"))
@@ -147,3 +146,30 @@ def faq_one(faq: Faq, kb: KnowledgeBase) -> RenderableType:
     """One question and its answer."""
     body = Group(Text(faq.answer), Text(""), _heading("Sources"), _sources(faq.sources))
     return Group(Panel(body, title=Text(faq.question, style="bold"), title_align="left"), Text(kb.disclaimer, style="dim"))
+
+
+def red_flags(kb: KnowledgeBase) -> RenderableType:
+    """The red-flag catalogue as a table."""
+    table = Table("Warning sign", "What to do", "What it may mean", header_style="bold", show_lines=True)
+    for flag in kb.red_flags:
+        style = "bold white on red" if flag.action.value == "emergency" else "bold black on yellow"
+        table.add_row(Text(flag.name, style="bold"), Text(flag.action.instruction, style=style), Text(flag.may_mean))
+    return Group(table, Text(kb.disclaimer, style="dim"))
+
+
+_OUTCOME_STYLES = {
+    Outcome.EMERGENCY: "bold white on red",
+    Outcome.SEE_A_DOCTOR: "bold black on yellow",
+    Outcome.NO_WARNING_SIGNS: "bold white on blue",
+}
+
+
+def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
+    """The outcome of a screening as a panel."""
+    outcome = result.outcome
+    body: list[RenderableType] = [Text(outcome.message, style="bold")]
+    if result.flagged:
+        body += [Text(""), _heading("You said yes to"), _bullets([f"{f.name}: {f.message}" for f in result.flagged])]
+    title = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
+    border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
+    return Group(Panel(Group(*body), title=title, title_align="left", border_style=border), Text(kb.disclaimer, style="dim"))

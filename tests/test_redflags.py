@@ -1,0 +1,260 @@
+"""Warning signs in everyday words are always caught, and ordinary queries are left alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from massage_cli.answer import answer
+from massage_cli.cli import ExitCode
+from massage_cli.knowledge import load_bundled
+from massage_cli.matching import Index
+from massage_cli.model import Action, Verdict
+from massage_cli.redflags import detect
+
+KB = load_bundled()
+INDEX = Index.build(KB)
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_cases.yaml").read_text(encoding="utf-8"))
+POSITIVE = [(c["query"], c["flag"]) for c in CASES["positive"]]
+NEGATIVE = list(CASES["negative"])
+PHRASES = [(flag.id, phrase) for flag in KB.red_flags for phrase in flag.phrases]
+REASSURING = {Verdict.HELPS, Verdict.MAY_HELP}
+
+
+def flag_ids(query: str) -> list[str]:
+    return [flag.id for flag in detect(KB.red_flags, query)]
+
+
+class TestCatalogue:
+    """The catalogue covers the signs the guidelines list, each sourced, each with an action."""
+
+    REQUIRED = [
+        "saddle-numbness", "bladder-bowel", "both-legs", "serious-injury", "chest-pain", "fever-chills",
+        "weight-loss", "cancer-history", "night-pain", "back-lump", "drug-injection", "steroids-immune",
+        "age-over-50", "blood-clot-leg", "meningitis",
+    ]
+
+    @pytest.mark.parametrize("flag_id", REQUIRED)
+    def test_required_flag_present(self, flag_id: str) -> None:
+        """Each required red flag is in the catalogue."""
+        assert flag_id in {flag.id for flag in KB.red_flags}
+
+    @pytest.mark.parametrize("flag", KB.red_flags, ids=lambda f: f.id)
+    def test_flag_is_complete(self, flag) -> None:
+        """Each flag has sources, several phrasings and a message that starts with the action."""
+        assert flag.sources and len(flag.phrases) >= 5
+        assert flag.question.endswith("?")
+        first = flag.message.split(".")[0].lower()
+        assert any(word in first for word in ("call", "go to", "see", "get", "phone", "ring")), flag.message
+
+    def test_cauda_equina_signs_are_emergencies(self) -> None:
+        """Saddle numbness, bladder or bowel trouble and both-leg symptoms are emergencies."""
+        actions = {flag.id: flag.action for flag in KB.red_flags}
+        assert {Action.EMERGENCY} == {actions["saddle-numbness"], actions["bladder-bowel"], actions["both-legs"]}
+
+    @pytest.mark.parametrize(("flag_id", "phrase"), PHRASES, ids=[f"{a}:{b}" for a, b in PHRASES])
+    def test_every_phrase_alone_raises_its_flag(self, flag_id: str, phrase: str) -> None:
+        """Each catalogue phrase, typed on its own, raises its own flag."""
+        assert flag_id in flag_ids(phrase)
+
+
+class TestDetection:
+    """Patients' own words, with typos and extra words, are caught."""
+
+    def test_enough_cases(self) -> None:
+        """There are at least 80 warning-sign phrasings and 30 ordinary queries."""
+        assert len(POSITIVE) >= 80 and len(NEGATIVE) >= 30
+
+    @pytest.mark.parametrize(("query", "flag_id"), POSITIVE, ids=[q for q, _ in POSITIVE])
+    def test_warning_sign_is_flagged(self, query: str, flag_id: str) -> None:
+        """The query raises the expected flag."""
+        assert flag_id in flag_ids(query)
+
+    @pytest.mark.parametrize(("query", "flag_id"), POSITIVE, ids=[q for q, _ in POSITIVE])
+    def test_flagged_query_is_never_reassuring(self, query: str, flag_id: str) -> None:
+        """Whatever condition a flagged query matches, the verdict shown is urgent."""
+        result = answer(INDEX, query)
+        assert result.red_flags
+        assert result.verdict in (None, Verdict.URGENT)
+
+    @pytest.mark.parametrize("query", NEGATIVE)
+    def test_ordinary_query_is_not_flagged(self, query: str) -> None:
+        """Ordinary back and neck questions raise no flag."""
+        assert [] == flag_ids(query)
+
+    @pytest.mark.parametrize(
+        ("query", "flag_id"),
+        [
+            ("I'm 67 and my back started hurting", "age-over-50"),
+            ("62 years old, new lower back pain", "age-over-50"),
+            ("sore back after I fell off a ladder", "serious-injury"),
+            ("back pain and I can't control my bladder", "bladder-bowel"),
+            ("my legs are getting weaker", "both-legs"),
+            ("swollen painful calf after a long flight", "blood-clot-leg"),
+        ],
+    )
+    def test_examples_from_the_brief(self, query: str, flag_id: str) -> None:
+        """The examples the brief gives are each caught with the right flag."""
+        assert flag_id in flag_ids(query)
+
+    @pytest.mark.parametrize("query", ["I'm 45 and my back hurts", "a 30 minute massage", "my back hurts every day"])
+    def test_near_misses(self, query: str) -> None:
+        """Young ages, durations and words one letter from a flag word raise nothing."""
+        assert [] == flag_ids(query)
+
+    @given(
+        before=st.lists(st.sampled_from(["my", "back", "neck", "hurts", "lots", "since", "monday", "and", "the", "desk", "work", "tight", "shoulders", "fibromyalgia", "stiff", "sciatica"]), max_size=8),
+        after=st.lists(st.sampled_from(["please", "help", "today", "also", "massage", "therapist", "pain", "knee", "stress"]), max_size=8),
+        case=st.sampled_from(POSITIVE),
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_inserting_a_warning_sign_anywhere_makes_it_urgent(self, before, after, case) -> None:
+        """A red-flag phrase inserted into any query makes the verdict urgent (or not found, flagged)."""
+        query = " ".join([*before, case[0], *after])
+        result = answer(INDEX, query)
+        assert case[1] in [f.id for f in result.red_flags]
+        assert result.verdict in (None, Verdict.URGENT)
+
+
+class TestCheckShowsTheWarningFirst:
+    """Every format puts the warning above everything, and never shows a reassuring verdict."""
+
+    QUERY = "fibromyalgia and I can't control my bladder"
+
+    def test_json(self, run) -> None:
+        """JSON lists the flag, the verdict is urgent, and no field says helps or may-help."""
+        result = run("check", self.QUERY, "--json")
+        data = json.loads(result.stdout)
+        assert ("urgent", "bladder-bowel") == (data["verdict"], data["red_flags"][0]["id"])
+        assert {"id", "name", "action", "message"} == set(data["red_flags"][0])
+        assert '"helps"' not in result.stdout and '"may-help"' not in result.stdout
+
+    @pytest.mark.parametrize("fmt", ["plain", "markdown"])
+    def test_first_line_is_the_warning(self, run, fmt: str) -> None:
+        """Plain and Markdown start with the warning and the action."""
+        result = run("check", self.QUERY, "--format", fmt)
+        assert "emergency" in result.stdout.splitlines()[0].lower()
+        for verdict in REASSURING:
+            assert verdict.label.upper() not in result.stdout
+
+    def test_rich_red_panel_on_top(self, run) -> None:
+        """Rich shows the warning panel first."""
+        result = run("check", self.QUERY, "--format", "rich", env={"TERM": "dumb", "COLUMNS": "100"})
+        first_panel = result.stdout.split("╰")[0]
+        assert "WARNING" in first_panel and "Fibromyalgia" not in first_panel
+        for verdict in REASSURING:
+            assert verdict.label.upper() not in result.stdout
+
+    def test_not_found_still_warns(self, run) -> None:
+        """A query that names no condition still prints the warning; exit stays 1."""
+        result = run("check", "zzz qqq and numbness around my bum", "--format", "plain")
+        assert ExitCode.NOT_FOUND == result.exit_code
+        assert result.stdout.startswith("WARNING")
+        data = json.loads(run("check", "zzz qqq and numbness around my bum", "--json").stdout)
+        assert (False, "saddle-numbness") == (data["found"], data["red_flags"][0]["id"])
+
+    def test_batch_flags_each_line(self, run) -> None:
+        """In a batch, each line is scanned on its own."""
+        result = run("check", "--batch", "-", "--json", input="neck pain\nneck pain and a fever\n")
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [[], ["fever-chills"]] == [[f["id"] for f in r["red_flags"]] for r in rows]
+        assert ["may-help", "urgent"] == [r["verdict"] for r in rows]
+
+
+class TestContraindications:
+    """Conditions where massage must wait say what to do instead, first."""
+
+    DANGEROUS = [c for c in KB.conditions if c.verdict in (Verdict.AVOID, Verdict.URGENT)]
+
+    @pytest.mark.parametrize("condition", DANGEROUS, ids=lambda c: c.id)
+    @pytest.mark.parametrize("fmt", ["plain", "markdown"])
+    def test_first_line_says_what_to_do(self, run, condition, fmt: str) -> None:
+        """The first line (or the warning above it) says what to do instead of massage."""
+        result = run("check", condition.id, "--format", fmt)
+        first = result.stdout.splitlines()[0]
+        assert condition.verdict.headline in first or first.lstrip("> *").startswith("WARNING"), first
+
+    @pytest.mark.parametrize("condition", DANGEROUS, ids=lambda c: c.id)
+    def test_says_when_to_see_a_doctor(self, condition) -> None:
+        """Every avoid or urgent condition says when to see a doctor."""
+        assert condition.see_a_doctor_if
+
+    def test_list_avoid(self, run) -> None:
+        """`list --verdict avoid` lists exactly the avoid conditions."""
+        result = run("list", "--verdict", "avoid", "--json")
+        assert sorted(c.id for c in KB.conditions if c.verdict is Verdict.AVOID) == sorted(r["id"] for r in json.loads(result.stdout))
+
+
+class TestRedFlagsCommand:
+    """`red-flags` prints the catalogue."""
+
+    @pytest.mark.parametrize("fmt", ["rich", "plain", "markdown", "json"])
+    def test_every_format(self, run, fmt: str) -> None:
+        """Each format lists every sign."""
+        result = run("red-flags", "--format", fmt, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        for flag in KB.red_flags:
+            assert flag.name.split()[0] in result.stdout
+
+    def test_json_fields(self, run) -> None:
+        """JSON gives each flag's id, name, action, message, meaning, question, phrases and sources."""
+        data = json.loads(run("red-flags", "--json").stdout)
+        assert {"id", "name", "action", "message", "may_mean", "question", "phrases", "sources"} == set(data[0])
+
+
+class TestScreen:
+    """`screen` walks through the warning signs; it never says massage is safe."""
+
+    def answers(self, yes_at: int | None = None) -> str:
+        return "".join("y\n" if i == yes_at else "n\n" for i in range(len(KB.red_flags)))
+
+    def test_all_no(self, run) -> None:
+        """All 'no': no warning signs, and a reminder to check with a doctor."""
+        result = run("screen", "--json", input=self.answers())
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert "no-warning-signs" == data["outcome"]
+        assert "safe" not in result.stdout.lower()
+        assert all(v is False for v in data["answers"].values())
+
+    def test_emergency_stops_the_questions(self, run) -> None:
+        """A 'yes' to the first (emergency) question ends the walk-through with an emergency."""
+        result = run("screen", "--json", input=self.answers(yes_at=0))
+        data = json.loads(result.stdout)
+        assert "emergency" == data["outcome"]
+        assert 1 == sum(v is not None for v in data["answers"].values())
+
+    def test_urgent_sign(self, run) -> None:
+        """A 'yes' to an urgent sign only: see a doctor first."""
+        urgent = [f for f in KB.red_flags if f.action is Action.URGENT][0]
+        result = run("screen", "--yes", urgent.id, "--json")
+        assert "see-a-doctor" == json.loads(result.stdout)["outcome"]
+
+    @pytest.mark.parametrize("fmt", ["rich", "plain", "markdown"])
+    def test_human_formats(self, run, fmt: str) -> None:
+        """Human formats state the outcome first and never say safe."""
+        result = run("screen", "--yes", "saddle-numbness", "--format", fmt, env={"TERM": "dumb"})
+        assert result.exit_code == 0, result.output
+        assert "EMERGENCY" in result.stdout.split("\n", 2)[0] + result.stdout.split("\n", 2)[1]
+        assert "safe" not in result.stdout.lower()
+
+    def test_no_prompt(self, run) -> None:
+        """--no-prompt asks nothing and counts every sign as 'no'."""
+        data = json.loads(run("screen", "--no-prompt", "--json").stdout)
+        assert "no-warning-signs" == data["outcome"]
+
+    def test_unknown_id(self, run) -> None:
+        """An unknown --yes id is a usage error."""
+        result = run("screen", "--yes", "nonsense")
+        assert ExitCode.USAGE == result.exit_code
+        assert "unknown warning sign" in result.stderr
+
+    def test_bad_and_missing_answers(self, run) -> None:
+        """An answer that is not yes or no, or too few answers, is a usage error."""
+        assert ExitCode.USAGE == run("screen", input="n\nmaybe\n").exit_code
+        assert ExitCode.USAGE == run("screen", input="n\n").exit_code
