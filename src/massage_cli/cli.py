@@ -399,7 +399,10 @@ def _ask_on_terminal(flags: list[RedFlag]) -> list[bool]:
     console.print(Text("Answer yes or no. This takes about a minute.", style="bold"))
     answers: list[bool] = []
     for number, flag in enumerate(flags, start=1):
-        yes = Confirm.ask(Text(f"{number}/{len(flags)} {flag.ask}"), console=console)
+        try:
+            yes = Confirm.ask(Text(f"{number}/{len(flags)} {flag.ask}"), console=console)
+        except EOFError:
+            fail("screening stopped before every question was answered", ExitCode.USAGE)
         answers.append(yes)
         if yes and flag.action is Action.EMERGENCY:
             break
