@@ -126,6 +126,30 @@ class TestCheck:
         assert ExitCode.USAGE == run("check", "x", "--format", "yaml").exit_code
 
 
+class TestOutputFile:
+    """`check -o FILE` writes the answer to a file instead of stdout."""
+
+    def test_html_handout(self, run, tmp_path) -> None:
+        """--format html -o writes a complete page and says where on stderr."""
+        target = tmp_path / "handout.html"
+        result = run("check", "fibromyalgia", "--format", "html", "-o", str(target))
+        assert result.exit_code == 0, result.output
+        assert "" == result.stdout
+        assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        assert "wrote" in result.stderr
+
+    def test_unwritable_target(self, run, tmp_path) -> None:
+        """A folder that does not exist is a usage error, and no file is left behind."""
+        result = run("check", "fibromyalgia", "--json", "-o", str(tmp_path / "no" / "x.json"))
+        assert ExitCode.USAGE == result.exit_code
+        assert "cannot write" in result.stderr
+
+    def test_html_batch_refused(self, run) -> None:
+        """A handout is one page: --format html with --batch is a usage error."""
+        result = run("check", "--batch", "-", "--format", "html", input="neck pain\n")
+        assert ExitCode.USAGE == result.exit_code
+
+
 class TestBatch:
     """`check --batch` answers many questions, in order."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import io
 import os
 import sys
 from pathlib import Path
@@ -143,6 +144,25 @@ def emit(value: Any, fmt: Format) -> None:
     sys.stdout.flush()
 
 
+def write_output(path: Path, value: Any, fmt: Format) -> None:
+    """Write rendered output to a file, whole or not at all."""
+    if fmt is Format.RICH:
+        from rich.console import Console
+
+        console = Console(record=True, width=100, file=io.StringIO(), markup=False, highlight=False, emoji=False)
+        console.print(value)
+        value = console.export_text()
+    target = Path(safe_arg(str(path)))
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(value, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        fail(f"cannot write '{shorten(str(target))}': {exc.strerror or exc}", ExitCode.USAGE)
+    note(f"massage-cli: wrote {shorten(str(target), 200)}")
+
+
 def complete_condition(incomplete: str) -> list[str]:
     """Condition names, aliases and ids that start with what has been typed (for shell completion)."""
     try:
@@ -243,6 +263,9 @@ def _read_batch(source: str) -> list[str]:
     return queries
 
 
+_BATCH_SEPARATORS = {Format.PLAIN: "\n" + "=" * 80 + "\n\n", Format.MARKDOWN: "\n---\n\n"}
+
+
 @app.command()
 def check(
     ctx: typer.Context,
@@ -258,6 +281,10 @@ def check(
         str | None,
         typer.Option("--batch", "-b", metavar="FILE", help="Read one query a line from FILE ('-' for stdin)."),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the answer to FILE (for example a handout with --format html)."),
+    ] = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -265,6 +292,8 @@ def check(
     if bool(query) == (batch is not None):
         fail("give a QUERY, or --batch FILE (not both)", ExitCode.USAGE)
     fmt = pick_format(fmt, as_json)
+    if batch is not None and (fmt is Format.HTML or output is not None):
+        fail("--format html and --output take a single QUERY, not --batch", ExitCode.USAGE)
     if batch is not None:
         queries = _read_batch(safe_arg(batch))
     else:
@@ -275,17 +304,24 @@ def check(
     index = Index.build(kb)
     out = renderer(fmt)
     all_found = True
-    for i, text in enumerate(queries):
+    shown = 0
+    for text in queries:
         result = answer(index, text)
         _announce(result)
         all_found &= result.found
         if fmt is Format.JSON:
-            data = out.check_data(result, kb)
-            emit(out.dumps(data, indent=None if batch is not None else 2), fmt)
+            rendered = out.dumps(out.check_data(result, kb), indent=None if batch is not None else 2)
         elif result.found or result.red_flags:
-            if batch is not None and i:
-                emit("\n" + "=" * 80 + "\n\n" if fmt is Format.PLAIN else "\n---\n\n" if fmt is Format.MARKDOWN else "", fmt)
-            emit(out.check(result, kb), fmt)
+            rendered = out.check(result, kb)
+        else:
+            continue  # nothing to show: the note on stderr says why
+        if output is not None:
+            write_output(output, rendered, fmt)
+            continue
+        if shown and fmt in _BATCH_SEPARATORS:
+            emit(_BATCH_SEPARATORS[fmt], fmt)
+        emit(rendered, fmt)
+        shown += 1
     if batch is not None and not queries:
         note("massage-cli: the batch had no queries")
     raise typer.Exit(ExitCode.OK if all_found else ExitCode.NOT_FOUND)

@@ -14,6 +14,7 @@ class Format(str, enum.Enum):
     PLAIN = "plain"
     MARKDOWN = "markdown"
     JSON = "json"
+    HTML = "html"
 
 
 _MODULES = {
@@ -21,6 +22,7 @@ _MODULES = {
     Format.PLAIN: "plain",
     Format.MARKDOWN: "markdown",
     Format.JSON: "json_out",
+    Format.HTML: "html_out",
 }
 
 

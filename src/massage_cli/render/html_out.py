@@ -1,0 +1,295 @@
+"""HTML: a self-contained, printable one-page handout (inline CSS only, nothing loaded from the network)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from ..answer import Answer
+from ..matching import Hit
+from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
+from ..textclean import clean_text, shorten
+from . import common
+
+# The meta tag blocks scripts, images, fonts, frames and fetches even if escaping ever failed.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+# A symbol per verdict, so the badge reads without colour (with the label and the border style).
+_SYMBOLS = {
+    Verdict.HELPS: "\u2714\ufe0e",  # heavy check mark; U+FE0E asks for the text glyph, not an emoji
+    Verdict.MAY_HELP: "!",
+    Verdict.NOT_A_SUBSTITUTE: "\u271a",  # heavy plus, like a medical cross: see a clinician
+    Verdict.AVOID: "\u2716\ufe0e",  # heavy multiplication x
+    Verdict.URGENT: "\u26a0\ufe0e",  # warning sign
+}
+
+# Dark text on a light tint with a border that differs in style and weight per verdict: the badge
+# stays readable in grayscale and when a browser drops background colours on print.
+_CSS = """
+@page { size: auto; margin: 11mm 13mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body {
+  font-family: "Liberation Sans", Arial, "Helvetica Neue", Helvetica, "DejaVu Sans", sans-serif;
+  font-size: 10.5pt; line-height: 1.27; color: #111; background: #fff;
+  max-width: 184mm; margin: 1.5em auto; padding: 0 1em;
+}
+h1 { font-size: 16pt; line-height: 1.15; margin: 0 0 3pt; }
+h2 {
+  font-size: 11pt; margin: 6pt 0 1pt; padding-bottom: 0.5pt;
+  border-bottom: 0.75pt solid #777; break-after: avoid; page-break-after: avoid;
+}
+p { margin: 3pt 0; }
+ul, ol { margin: 2pt 0 0; padding-left: 15pt; }
+li { margin: 0.5pt 0; break-inside: avoid; page-break-inside: avoid; }
+a { color: #0b3d91; }
+.badge {
+  display: inline-block; margin: 2pt 0 3pt; padding: 2pt 8pt 2pt 5pt;
+  font-size: 12pt; font-weight: bold; border-radius: 3pt;
+}
+.badge .sym {
+  display: inline-block; min-width: 1.3em; margin-right: 4pt; text-align: center;
+  font-family: "DejaVu Sans", "Segoe UI Symbol", sans-serif; font-weight: bold;
+}
+.v-helps { color: #114d1c; background: #e6f4e8; border: 1pt solid #114d1c; }
+.v-may-help { color: #463300; background: #fff6d6; border: 2pt dashed #463300; }
+.v-not-a-substitute { color: #123f78; background: #e6eef9; border: 2.5pt dotted #123f78; }
+.v-avoid { color: #7a1010; background: #fde8e6; border: 3pt solid #7a1010; }
+.v-urgent { color: #7a0000; background: #fde2e0; border: 5pt double #7a0000; }
+.headline { font-weight: bold; }
+.override { font-weight: bold; font-style: italic; border-left: 3pt solid #111; padding-left: 6pt; }
+.summary { margin-top: 5pt; }
+.alert {
+  border: 4pt solid #8b0000; background: #fde2e0; color: #111;
+  padding: 5pt 9pt 6pt; margin: 0 0 8pt; break-inside: avoid; page-break-inside: avoid;
+}
+.alert .alert-head { font-size: 13pt; font-weight: bold; margin: 0 0 3pt; color: #5a0000; }
+.alert .sym { font-family: "DejaVu Sans", "Segoe UI Symbol", sans-serif; }
+.alert ul { padding-left: 13pt; }
+.evidence { margin-top: 6pt; padding: 2pt 6pt; border: 0.75pt solid #999; }
+.sources { font-size: 9pt; line-height: 1.2; }
+.sources li { margin: 1pt 0; }
+.url {
+  display: block; font-family: "DejaVu Sans Mono", "Liberation Mono", monospace;
+  font-size: 8.5pt; overflow-wrap: anywhere;
+}
+.details { font-size: 9pt; color: #333; margin-top: 5pt; }
+.clinic { margin-top: 7pt; }
+footer {
+  margin-top: 7pt; padding-top: 3pt; border-top: 0.75pt solid #777;
+  font-size: 8pt; line-height: 1.22; color: #333;
+}
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+th, td { text-align: left; vertical-align: top; padding: 2pt 6pt 2pt 0; border-bottom: 0.5pt solid #bbb; }
+th { border-bottom: 1pt solid #111; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; }
+  a { color: #111; text-decoration: none; }
+}
+"""
+
+
+def esc(text: str) -> str:
+    """Text from a file or a person, with control characters removed and HTML escaped."""
+    return html.escape(clean_text(text), quote=True)
+
+
+def _link(url: str) -> str:
+    """A URL shown in full; a link only when it is https, so javascript: and http: are never followed."""
+    shown = esc(url)
+    if url.startswith("https://"):
+        return f'<a class="url" href="{shown}">{shown}</a>'
+    return f'<span class="url">{shown}</span>'
+
+
+def _document(title: str, body: Iterable[str], footer: Iterable[str] = ()) -> str:
+    """A complete HTML5 page around already-escaped body parts."""
+    foot = "\n".join(footer)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        *body,
+        "</main>",
+        *([f"<footer>\n{foot}\n</footer>"] if foot else []),
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _footer(kb: KnowledgeBase) -> list[str]:
+    return [
+        f"<p>{esc(kb.disclaimer)}</p>",
+        f"<p>Knowledge base {esc(kb.version)}, reviewed {esc(kb.reviewed)}.</p>",
+    ]
+
+
+def _bullets(items: Iterable[str]) -> str:
+    return "<ul>\n" + "\n".join(f"<li>{esc(item)}</li>" for item in items) + "\n</ul>"
+
+
+def _sources(sources: Sequence[Source]) -> list[str]:
+    if not sources:
+        return []
+    items = [f"<li>{esc(s.title)}<br>{_link(s.url)}</li>" for s in sources]
+    return ["<section>", "<h2>Sources</h2>", '<ol class="sources">', *items, "</ol>", "</section>"]
+
+
+def _flags(answer: Answer) -> list[str]:
+    if not answer.red_flags:
+        return []
+    items = [f"<li><strong>{esc(f.name)}</strong>: {esc(f.message)}</li>" for f in answer.red_flags]
+    symbol = f'<span class="sym" aria-hidden="true">{_SYMBOLS[Verdict.URGENT]}</span>'
+    head = f"{symbol} {esc(common.flag_heading(answer))}"
+    return [
+        '<section class="alert" role="alert">',
+        f'<p class="alert-head">{head}</p>',
+        "<ul>",
+        *items,
+        "</ul>",
+        "</section>",
+    ]
+
+
+def badge(verdict: Verdict) -> str:
+    """The verdict as a badge: symbol, label and a border style of its own."""
+    symbol = _SYMBOLS[verdict]
+    return (
+        f'<span class="badge v-{esc(verdict.value)}">'
+        f'<span class="sym" aria-hidden="true">{symbol}</span>{esc(verdict.label)}</span>'
+    )
+
+
+def _clinic(kb: KnowledgeBase) -> str:
+    if kb.clinic is None:
+        return '<p class="clinic">Clinic: ______________________________________________</p>'
+    contact = f" &middot; {esc(kb.clinic.contact)}" if kb.clinic.contact else ""
+    return f'<p class="clinic">Clinic: <strong>{esc(kb.clinic.name)}</strong>{contact}</p>'
+
+
+def check(answer: Answer, kb: KnowledgeBase) -> str:
+    """One answer as a printable patient handout."""
+    body = _flags(answer)
+    condition = answer.condition
+    if condition is None:
+        body += [
+            "<h1>No condition found</h1>",
+            f"<p>{esc(common.not_found_message(answer))}</p>",
+            f"<p>You asked about: &ldquo;{esc(shorten(answer.query, 200))}&rdquo;</p>",
+        ]
+        return _document("No condition found &ndash; massage-cli", body, _footer(kb))
+    assert answer.verdict is not None
+    verdict = answer.verdict
+    body += [
+        f"<h1>{esc(condition.name)}</h1>",
+        f"<p>{badge(verdict)}</p>",
+        f'<p class="headline">{esc(verdict.headline)}</p>',
+    ]
+    override = common.red_flag_override(answer)
+    if override:
+        body.append(f'<p class="override">{esc(override)}</p>')
+    body.append(f'<p class="summary">{esc(condition.summary)}</p>')
+    for title, items in common.sections(condition):
+        body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]
+    body.append(f'<p class="evidence">{esc(common.evidence_line(condition))}</p>')
+    body += _sources(condition.sources)
+    body += [f'<p class="details">{esc(common.details_line(condition))}</p>', _clinic(kb)]
+    title = f"{esc(condition.name)}: {esc(verdict.label)} &ndash; massage-cli"
+    return _document(title, body, _footer(kb))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table of plain-text cells (escaped here)."""
+    head = "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>"
+    lines = ["<tr>" + "".join(f"<td>{esc(str(cell))}</td>" for cell in row) + "</tr>" for row in rows]
+    return "\n".join(["<table>", "<thead>", head, "</thead>", "<tbody>", *lines, "</tbody>", "</table>"])
+
+
+def listing(conditions: Sequence[Condition]) -> str:
+    """Conditions as an HTML table."""
+    rows = [
+        (c.id, c.name, c.verdict.label, c.evidence.level.value, c.category, ", ".join(c.icd10))
+        for c in conditions
+    ]
+    table = _table(("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM"), rows)
+    return _document("Conditions &ndash; massage-cli", ["<h1>Conditions</h1>", table])
+
+
+def hits(found: Sequence[Hit]) -> str:
+    """Search results, best first, as an HTML table."""
+    rows = [(h.condition.id, h.condition.name, h.condition.verdict.label, f"{h.score:g}") for h in found]
+    body = ["<h1>Search results</h1>"]
+    body.append(_table(("ID", "Name", "Verdict", "Score"), rows) if rows else "<p>No conditions found.</p>")
+    return _document("Search results &ndash; massage-cli", body)
+
+
+def benefits(kb: KnowledgeBase) -> str:
+    """What massage can and cannot do in general."""
+    body = [
+        "<h1>What massage can and cannot do</h1>",
+        "<section>",
+        "<h2>What massage can do</h2>",
+        _bullets(kb.benefits.can_do),
+        "</section>",
+        "<section>",
+        "<h2>What massage cannot do</h2>",
+        _bullets(kb.benefits.cannot_do),
+        "</section>",
+        *_sources(kb.benefits.sources),
+        _clinic(kb),
+    ]
+    return _document("What massage can and cannot do &ndash; massage-cli", body, _footer(kb))
+
+
+def faq_list(kb: KnowledgeBase) -> str:
+    """The questions, each with the id to ask for its answer."""
+    table = _table(("ID", "Question"), [(faq.id, faq.question) for faq in kb.faq])
+    body = ["<h1>Common questions</h1>", table]
+    return _document("Common questions &ndash; massage-cli", body, _footer(kb))
+
+
+def faq_one(faq: Faq, kb: KnowledgeBase) -> str:
+    """One question and its answer."""
+    body = [f"<h1>{esc(faq.question)}</h1>"]
+    body += [f"<p>{esc(part)}</p>" for part in faq.answer.split("\n\n") if part.strip()]
+    body += [*_sources(faq.sources), _clinic(kb)]
+    return _document(f"{esc(faq.question)} &ndash; massage-cli", body, _footer(kb))
+
+
+def red_flags(kb: KnowledgeBase) -> str:
+    """The warning signs, each with what to do, as a printable page."""
+    body = ["<h1>Warning signs: get care before any massage</h1>"]
+    for flag in kb.red_flags:
+        body += [
+            "<section>",
+            f"<h2>{esc(flag.name)}</h2>",
+            f'<p class="headline">{esc(flag.action.instruction)}</p>',
+            f"<p>{esc(flag.may_mean)}</p>",
+            f"<p>{esc(flag.message)}</p>",
+            "</section>",
+        ]
+    body.append(_clinic(kb))
+    return _document("Warning signs &ndash; massage-cli", body, _footer(kb))
+
+
+def screening(result: Screening, kb: KnowledgeBase) -> str:
+    """The outcome of a screening as a printable page."""
+    outcome = result.outcome
+    body = [f"<h1>Screening: {esc(outcome.value.replace('-', ' '))}</h1>"]
+    body.append(f'<p class="headline">{esc(outcome.message)}</p>')
+    if result.flagged:
+        items = [f"<li><strong>{esc(f.name)}</strong>: {esc(f.message)}</li>" for f in result.flagged]
+        body += ["<section>", "<h2>You said yes to</h2>", "<ul>", *items, "</ul>", "</section>"]
+    body.append(_clinic(kb))
+    return _document("Screening &ndash; massage-cli", body, _footer(kb))
