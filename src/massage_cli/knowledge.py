@@ -508,12 +508,22 @@ _TOP_FIELDS = ["version", "reviewed", "icd10_release", "disclaimer", "clinic", "
 class LayerData:
     """The validated content of one file: only the parts it sets."""
 
-    file: str
+    doc: _Doc
     scalars: dict[str, str]
     benefits: Benefits | None
     clinic: Clinic | None
-    entries: dict[str, list[tuple[Any, tuple[int | None, int | None]]]]
-    """Records of each section, with the line and column where each starts."""
+    entries: dict[str, list[tuple[Any, int]]]
+    """Records of each section, with their index in the file's list."""
+
+    @property
+    def file(self) -> str:
+        """The file's name as shown in messages."""
+        return self.doc.file
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        """A problem at a place in this file."""
+        line, column = self.doc.place(path)
+        return Problem(self.file, line, column, _fmt_path(path), message)
 
 
 def validate_document(doc: _Doc) -> LayerData:
@@ -549,7 +559,7 @@ def validate_document(doc: _Doc) -> LayerData:
                 name=ck.text(raw["name"], ("clinic", "name")),
                 contact=ck.text(raw.get("contact", ""), ("clinic", "contact"), allow_empty=True),
             )
-    entries: dict[str, list[tuple[Any, tuple[int | None, int | None]]]] = {}
+    entries: dict[str, list[tuple[Any, int]]] = {}
     for section, build in _SECTIONS.items():
         if section not in top:
             continue
@@ -569,14 +579,17 @@ def validate_document(doc: _Doc) -> LayerData:
                 continue
             if record.id in seen:
                 line, _ = doc.place((section, seen[record.id]))
-                ck.add((*path, "id"), f"duplicate id {record.id!r} (also {section}[{seen[record.id]}] at line {line})")
+                ck.add(
+                    (*path, "id"),
+                    f"duplicate id {record.id!r} (also {section}[{seen[record.id]}] at line {line})",
+                )
                 continue
             seen[record.id] = i
-            built.append((record, doc.place(path)))
+            built.append((record, i))
         entries[section] = built
     if ck.problems:
         raise KnowledgeBaseError(ck.problems)
-    return LayerData(doc.file, scalars, benefits, clinic, entries)
+    return LayerData(doc, scalars, benefits, clinic, entries)
 
 
 # --------------------------------------------------------------------------- merging layers
@@ -586,44 +599,30 @@ def _code_key(code: str) -> str:
     return code.replace(".", "").upper()
 
 
-def _alias_key(text: str) -> str:
-    from .matching import compact
-
-    return compact(text)
-
-
 def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     """Stack validated layers: later ones add entries or replace same-id entries whole."""
     scalars: dict[str, str] = {}
     benefits: Benefits | None = None
     clinic: Clinic | None = None
-    merged: dict[str, dict[str, tuple[Any, str, tuple[int | None, int | None]]]] = {
-        section: {} for section in _SECTIONS
-    }
+    merged: dict[str, dict[str, tuple[Any, LayerData, int]]] = {section: {} for section in _SECTIONS}
     for layer in layers:
         scalars.update(layer.scalars)
         benefits = layer.benefits or benefits
         clinic = layer.clinic or clinic
         for section, records in layer.entries.items():
-            for record, place in records:
-                merged[section][record.id] = (record, layer.file, place)
-    problems: list[Problem] = []
-    _check_unique(merged["conditions"], problems)
+            for record, index in records:
+                merged[section][record.id] = (record, layer, index)
+    problems = _check_unique(merged["conditions"])
     missing = [key for key in ("version", "reviewed", "disclaimer") if key not in scalars]
     if benefits is None:
         missing.append("benefits")
-    if missing and layers:
-        problems.append(
-            Problem(
-                layers[0].file,
-                None,
-                None,
-                "",
-                "the merged knowledge base lacks " + ", ".join(missing) + " (no layer sets them)",
-            )
-        )
     if not layers:
         problems.append(Problem("(none)", None, None, "", "no knowledge-base files to load"))
+    elif missing:
+        names = ", ".join(layer.file for layer in layers)
+        problems.append(
+            Problem(names, None, None, "", f"no layer sets {', '.join(missing)} (a base file needs them)")
+        )
     if problems:
         raise KnowledgeBaseError(problems)
     assert benefits is not None
@@ -640,35 +639,35 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     )
 
 
-def _check_unique(
-    conditions: dict[str, tuple[Condition, str, tuple[int | None, int | None]]],
-    problems: list[Problem],
-) -> None:
-    """No two conditions may share a name, alias or code (each must lead to one place)."""
-    owners: dict[tuple[str, str], tuple[str, str, tuple[int | None, int | None]]] = {}
-    for cid, (condition, file, place) in conditions.items():
-        keys = [("name or alias", _alias_key(t)) for t in (condition.id, condition.name, *condition.aliases)]
-        keys += [("ICD-10-CM code", _code_key(c)) for c in condition.icd10]
-        for kind, key in dict.fromkeys(keys):
+def _check_unique(conditions: dict[str, tuple[Condition, LayerData, int]]) -> list[Problem]:
+    """No two conditions may share a name, alias or code: each must lead to one condition."""
+    from .matching import compact
+
+    problems: list[Problem] = []
+    owners: dict[tuple[str, str], tuple[str, LayerData, Path_]] = {}
+    for cid, (condition, layer, index) in conditions.items():
+        base: Path_ = ("conditions", index)
+        keys: list[tuple[str, str, Path_]] = [
+            ("name or alias", compact(condition.id), (*base, "id")),
+            ("name or alias", compact(condition.name), (*base, "name")),
+        ]
+        keys += [("name or alias", compact(a), (*base, "aliases", j)) for j, a in enumerate(condition.aliases)]
+        keys += [("ICD-10-CM code", _code_key(c), (*base, "icd10", j)) for j, c in enumerate(condition.icd10)]
+        for kind, key, path in keys:
             if not key:
                 continue
-            other = owners.get((kind, key))
-            if other is None:
-                owners[(kind, key)] = (cid, file, place)
-                continue
+            other = owners.setdefault((kind, key), (cid, layer, path))
             if other[0] == cid:
                 continue
-            where = f"{other[1]}:{other[2][0]}" if other[2][0] else other[1]
+            where = other[1].problem(other[2], "")
             problems.append(
-                Problem(
-                    file,
-                    place[0],
-                    place[1],
-                    f"conditions[{cid}]",
-                    f"{kind} {key!r} is also used by condition {other[0]!r} ({where}); "
-                    "each must lead to one condition",
+                layer.problem(
+                    path,
+                    f"{kind} {key!r} is also used by condition {other[0]!r} "
+                    f"({where.file}:{where.line}: {where.path}); each must lead to one condition",
                 )
             )
+    return problems
 
 
 def load_layers(layers: Iterable[Layer]) -> KnowledgeBase:
