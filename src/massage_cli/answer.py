@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .matching import Index, Match, NoMatch, lookup
 from .model import Condition, RedFlag, Verdict
 from .redflags import detect
+from .textclean import clean_line
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Answer:
 
 
 def answer(index: Index, query: str) -> Answer:
-    """Look a query up and scan it for red flags."""
+    """Look a query up and scan it for red flags (escape codes and control characters removed)."""
+    query = clean_line(query)
     result = lookup(index, query)
     flags = detect(index.kb.red_flags, query)
     if isinstance(result, NoMatch):

@@ -13,7 +13,7 @@ import typer
 
 from . import __version__
 from .answer import Answer, answer
-from .knowledge import KnowledgeBaseError, Layer, bundled_path, env_paths, load_layers
+from .knowledge import KnowledgeBaseError, Layer, bundled_path, check_layers, env_paths, load_layers
 from .matching import Index, find_faq, search as search_conditions
 from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
@@ -498,6 +498,49 @@ def screen(
     else:
         result = screen_answers(flags, _read_answers(flags))
     emit(renderer(fmt).screening(result, kb), fmt)
+
+
+@app.command()
+def paths(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
+    """The knowledge-base files in use, in the order they are stacked, and which are missing."""
+    fmt = pick_format(fmt, as_json)
+    options = ctx.find_root().obj or {}
+    rows = []
+    if options.get("no_bundled"):
+        rows.append({"origin": _Origin.BUNDLED.value, "path": str(bundled_path()), "status": "not used (--no-bundled)"})
+    for layer in layers(options):
+        if layer.path.is_file():
+            status = "in use"
+        elif layer.required:
+            status = "missing (an error)"
+        else:
+            status = "missing (optional)"
+        rows.append({"origin": layer.origin, "path": str(layer.path), "status": status})
+    emit(renderer(fmt).paths(rows), fmt)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files to check (default: every active layer), also merged over the active layers."),
+    ] = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check knowledge-base files and list every problem with its line. Exit 0 valid, 3 not."""
+    fmt = pick_format(fmt, as_json)
+    options = ctx.find_root().obj or {}
+    stack = layers(options)
+    extra = [Layer(Path(safe_arg(str(f))), _Origin.OPTION.value) for f in files or ()]
+    active = {layer.path.resolve() for layer in stack if layer.path.exists()}
+    stack += [layer for layer in extra if not layer.path.exists() or layer.path.resolve() not in active]
+    problems, kb = check_layers(stack)
+    checked = [str(layer.path) for layer in stack if layer.required or layer.path.exists()]
+    emit(renderer(fmt).validation(checked, problems, kb), fmt)
+    if problems:
+        raise typer.Exit(ExitCode.KNOWLEDGE_BASE)
 
 
 def main() -> None:

@@ -32,8 +32,8 @@ from .textclean import clean_text
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Files larger than this are refused before parsing."""
 
-MAX_NODES = 4_000_000
-"""Values (after expanding YAML aliases) allowed in one file; bounds 'billion laughs' documents."""
+MAX_NODES = 2_000_000
+"""Values allowed in one file once YAML aliases are expanded; bounds 'billion laughs' documents."""
 
 BUNDLED_NAME = "conditions.yaml"
 
@@ -116,6 +116,8 @@ class _Doc:
     file: str
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """Where each mapping key is written (for problems about the key itself)."""
 
     def place(self, path: Path_) -> tuple[int | None, int | None]:
         """The 1-based line and column of the value at path, or of its nearest parent."""
@@ -142,6 +144,7 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.marks: dict[Path_, tuple[int, int]] = {}
+        self.key_marks: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.visits = 0
 
@@ -189,6 +192,7 @@ class _Reader:
                 )
                 continue
             seen[key] = key_node.start_mark.line + 1
+            self.key_marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.read(value_node, (*path, key))
         return out
 
@@ -216,6 +220,20 @@ class _Reader:
 
 class _TooBig(Exception):
     pass
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values the node holds once every alias is expanded, without expanding any."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[id(node)] = size
+    return size
 
 
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
@@ -275,6 +293,8 @@ def read_document(path: Path, display: str | None = None) -> _Doc:
         raise fail("file is empty")
     reader = _Reader(name)
     try:
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise _TooBig
         data = reader.read(node, ())
     except _TooBig:
         raise fail(
@@ -284,10 +304,14 @@ def read_document(path: Path, display: str | None = None) -> _Doc:
         raise fail("document is nested too deeply; refused") from None
     if reader.problems:
         raise KnowledgeBaseError(reader.problems)
-    return _Doc(name, data, reader.marks)
+    return _Doc(name, data, reader.marks, reader.key_marks)
 
 
 # --------------------------------------------------------------------------- validating
+
+
+MISSING: Any = object()
+"""A required field that is absent (already reported)."""
 
 
 class _Checker:
@@ -297,11 +321,14 @@ class _Checker:
         self.doc = doc
         self.problems: list[Problem] = []
 
-    def add(self, path: Path_, message: str) -> None:
-        line, column = self.doc.place(path)
+    def add(self, path: Path_, message: str, *, at_key: bool = False) -> None:
+        mark = self.doc.key_marks.get(path) if at_key else None
+        line, column = mark or self.doc.place(path)
         self.problems.append(Problem(self.doc.file, line, column, _fmt_path(path), message))
 
     def mapping(self, value: Any, path: Path_, what: str) -> dict[str, Any] | None:
+        if value is MISSING:
+            return None
         if isinstance(value, dict):
             return value
         self.add(path, f"{what} must be a mapping (key: value lines), not {_kind(value)}")
@@ -313,23 +340,23 @@ class _Checker:
         path: Path_,
         required: Iterable[str],
         optional: Iterable[str] = (),
-    ) -> bool:
+    ) -> dict[str, Any]:
+        """Report unknown and missing fields; missing ones come back as MISSING, checked no further."""
         required = list(required)
         known = required + list(optional)
-        ok = True
         for key in entry:
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 extra = f" (did you mean {hint[0]!r}?)" if hint else f"; known fields: {', '.join(known)}"
-                self.add((*path, key), f"unknown field {key!r}{extra}")
-                ok = False
+                self.add((*path, key), f"unknown field {key!r}{extra}", at_key=True)
         for key in required:
             if key not in entry:
                 self.add(path, f"missing required field {key!r}")
-                ok = False
-        return ok
+        return {**{key: MISSING for key in required}, **entry}
 
     def text(self, value: Any, path: Path_, *, allow_empty: bool = False) -> str:
+        if value is MISSING:
+            return ""
         if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
             self.add(path, f"must be text, not {_kind(value)}")
             return ""
@@ -339,6 +366,8 @@ class _Checker:
         return text
 
     def texts(self, value: Any, path: Path_, *, allow_empty: bool = False) -> tuple[str, ...]:
+        if value is MISSING:
+            return ()
         if isinstance(value, str):
             self.add(path, "must be a list of text items (start each line with '- '), not a single text")
             return ()
@@ -350,6 +379,8 @@ class _Checker:
         return tuple(self.text(item, (*path, i)) for i, item in enumerate(value))
 
     def date(self, value: Any, path: Path_) -> str:
+        if value is MISSING:
+            return ""
         text = value if isinstance(value, str) else ""
         if _DATE.match(text):
             try:
@@ -361,6 +392,8 @@ class _Checker:
         return ""
 
     def choice(self, value: Any, path: Path_, enum: Any) -> Any:
+        if value is MISSING:
+            return None
         for member in enum:
             if value == member.value:
                 return member
@@ -375,6 +408,8 @@ class _Checker:
         return text
 
     def sources(self, value: Any, path: Path_) -> tuple[Source, ...]:
+        if value is MISSING:
+            return ()
         if not isinstance(value, list):
             self.add(path, f"must be a list of sources (title and url), not {_kind(value)}")
             return ()
@@ -383,8 +418,9 @@ class _Checker:
         out = []
         for i, item in enumerate(value):
             entry = self.mapping(item, (*path, i), "a source")
-            if entry is None or not self.fields(entry, (*path, i), ["title", "url"]):
+            if entry is None:
                 continue
+            entry = self.fields(entry, (*path, i), ["title", "url"])
             title = self.text(entry["title"], (*path, i, "title"))
             url = self.text(entry["url"], (*path, i, "url"))
             if url and not _URL.match(url):
@@ -431,12 +467,13 @@ _CONDITION_FIELDS = [
 
 
 def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | None:
-    if not ck.fields(entry, path, _CONDITION_FIELDS):
-        return None
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, _CONDITION_FIELDS)
     evidence_path = (*path, "evidence")
     evidence_raw = ck.mapping(entry["evidence"], evidence_path, "evidence")
     evidence = None
-    if evidence_raw is not None and ck.fields(evidence_raw, evidence_path, ["level", "summary"]):
+    if evidence_raw is not None:
+        evidence_raw = ck.fields(evidence_raw, evidence_path, ["level", "summary"])
         level = ck.choice(evidence_raw["level"], (*evidence_path, "level"), EvidenceLevel)
         summary = ck.text(evidence_raw["summary"], (*evidence_path, "summary"))
         if level is not None:
@@ -465,26 +502,27 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
         sources=ck.sources(entry["sources"], (*path, "sources")),
         reviewed=ck.date(entry["reviewed"], (*path, "reviewed")),
     )
-    return condition
+    return condition if len(ck.problems) == before else None
 
 
 def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
-    if not ck.fields(entry, path, ["id", "question", "answer", "sources"], ["topics"]):
-        return None
-    return Faq(
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, ["id", "question", "answer", "sources"], ["topics"])
+    faq = Faq(
         id=ck.ident(entry["id"], (*path, "id")),
         question=ck.text(entry["question"], (*path, "question")),
         answer=ck.text(entry["answer"], (*path, "answer")),
         topics=ck.texts(entry.get("topics", []), (*path, "topics"), allow_empty=True),
         sources=ck.sources(entry["sources"], (*path, "sources")),
     )
+    return faq if len(ck.problems) == before else None
 
 
 def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | None:
+    before = len(ck.problems)
     fields = ["id", "name", "action", "may_mean", "message", "phrases", "sources"]
-    if not ck.fields(entry, path, fields, ["question"]):
-        return None
-    return RedFlag(
+    entry = ck.fields(entry, path, fields, ["question"])
+    flag = RedFlag(
         id=ck.ident(entry["id"], (*path, "id")),
         name=ck.text(entry["name"], (*path, "name")),
         action=ck.choice(entry["action"], (*path, "action"), Action),
@@ -494,6 +532,7 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
         sources=ck.sources(entry["sources"], (*path, "sources")),
         question=ck.text(entry.get("question", ""), (*path, "question"), allow_empty=True),
     )
+    return flag if len(ck.problems) == before else None
 
 
 _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
@@ -545,7 +584,8 @@ def validate_document(doc: _Doc) -> LayerData:
     benefits = None
     if "benefits" in top:
         raw = ck.mapping(top["benefits"], ("benefits",), "benefits")
-        if raw is not None and ck.fields(raw, ("benefits",), ["can_do", "cannot_do", "sources"]):
+        if raw is not None:
+            raw = ck.fields(raw, ("benefits",), ["can_do", "cannot_do", "sources"])
             benefits = Benefits(
                 can_do=ck.texts(raw["can_do"], ("benefits", "can_do")),
                 cannot_do=ck.texts(raw["cannot_do"], ("benefits", "cannot_do")),
@@ -554,7 +594,8 @@ def validate_document(doc: _Doc) -> LayerData:
     clinic = None
     if "clinic" in top:
         raw = ck.mapping(top["clinic"], ("clinic",), "clinic")
-        if raw is not None and ck.fields(raw, ("clinic",), ["name"], ["contact"]):
+        if raw is not None:
+            raw = ck.fields(raw, ("clinic",), ["name"], ["contact"])
             clinic = Clinic(
                 name=ck.text(raw["name"], ("clinic", "name")),
                 contact=ck.text(raw.get("contact", ""), ("clinic", "contact"), allow_empty=True),
@@ -670,8 +711,8 @@ def _check_unique(conditions: dict[str, tuple[Condition, LayerData, int]]) -> li
     return problems
 
 
-def load_layers(layers: Iterable[Layer]) -> KnowledgeBase:
-    """Read, validate and merge files in order; KnowledgeBaseError lists every problem."""
+def check_layers(layers: Iterable[Layer]) -> tuple[list[Problem], KnowledgeBase | None]:
+    """Every problem in every file and in their merge, and the merged base if there are none."""
     data: list[LayerData] = []
     problems: list[Problem] = []
     for layer in layers:
@@ -682,8 +723,19 @@ def load_layers(layers: Iterable[Layer]) -> KnowledgeBase:
         except KnowledgeBaseError as exc:
             problems.extend(exc.problems)
     if problems:
+        return problems, None
+    try:
+        return [], merge_layers(data)
+    except KnowledgeBaseError as exc:
+        return exc.problems, None
+
+
+def load_layers(layers: Iterable[Layer]) -> KnowledgeBase:
+    """Read, validate and merge files in order; KnowledgeBaseError lists every problem."""
+    problems, kb = check_layers(layers)
+    if kb is None:
         raise KnowledgeBaseError(problems)
-    return merge_layers(data)
+    return kb
 
 
 def load_bundled() -> KnowledgeBase:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..answer import Answer
-from ..model import Condition, Verdict
+from ..knowledge import Problem
+from ..model import Condition, KnowledgeBase, Verdict
 
 SECTIONS = (
     ("benefits", "What massage can do"),
@@ -61,3 +64,17 @@ def red_flag_override(answer: Answer) -> str | None:
             "Get checked by a doctor first."
         )
     return None
+
+
+def validation_summary(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
+    """One line that says whether the files are valid, and what they hold."""
+    if problems:
+        return f"INVALID: {len(problems)} problem{'s' if len(problems) != 1 else ''} in {len(files)} file(s)."
+    assert kb is not None
+    return (
+        f"VALID: {len(files)} file(s); {len(kb.conditions)} conditions, {len(kb.faq)} FAQ answers, "
+        f"{len(kb.red_flags)} red flags."
+    )
+
+
+PATH_COLUMNS = ("origin", "path", "status")

@@ -6,6 +6,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer
+from ..knowledge import Problem
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..textclean import clean_text, shorten
@@ -293,3 +294,16 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
         body += ["<section>", "<h2>You said yes to</h2>", "<ul>", *items, "</ul>", "</section>"]
     body.append(_clinic(kb))
     return _document("Screening &ndash; massage-cli", body, _footer(kb))
+
+
+def paths(rows: Sequence[dict[str, str]]) -> str:
+    """The knowledge-base files as an HTML table."""
+    table = _table([c.capitalize() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows])
+    return _document("Knowledge-base files &ndash; massage-cli", ["<h1>Knowledge-base files</h1>", table])
+
+
+def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
+    """The verdict and every problem as a page."""
+    body = [f"<h1>{esc(common.validation_summary(files, problems, kb))}</h1>"]
+    body.append(_bullets([str(p) for p in problems] or list(files)))
+    return _document("Validation &ndash; massage-cli", body)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..answer import Answer
+from ..knowledge import Problem
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
 from ..screening import Screening
@@ -161,5 +162,28 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
             "red_flags": [red_flag_data(flag) for flag in result.flagged],
             "answers": {flag.id: yes for flag, yes in result.answers},
             "disclaimer": kb.disclaimer,
+        }
+    )
+
+
+def paths(rows: Sequence[dict[str, str]]) -> str:
+    """The knowledge-base files as an array of {origin, path, status}."""
+    return dumps(list(rows))
+
+
+def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
+    """{valid, files, problems: [{file, line, column, path, message}], counts}."""
+    counts = (
+        {"conditions": len(kb.conditions), "faq": len(kb.faq), "red_flags": len(kb.red_flags)} if kb else None
+    )
+    return dumps(
+        {
+            "valid": not problems,
+            "files": list(files),
+            "problems": [
+                {"file": p.file, "line": p.line, "column": p.column, "path": p.path, "message": p.message}
+                for p in problems
+            ],
+            "counts": counts,
         }
     )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..answer import Answer
+from ..knowledge import Problem
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source
 from ..screening import Screening
@@ -114,4 +115,16 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
         lines += [f"- **{esc(f.name)}**: {esc(f.message)}" for f in result.flagged]
         lines.append("")
     lines.append(f"*{esc(kb.disclaimer)}*")
+    return "\n".join(lines) + "\n"
+
+
+def paths(rows: Sequence[dict[str, str]]) -> str:
+    """The knowledge-base files as a table."""
+    return _table([c.capitalize() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows])
+
+
+def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
+    """The verdict and every problem as a list."""
+    lines = [f"**{esc(common.validation_summary(files, problems, kb))}**", ""]
+    lines += [f"- {esc(str(p))}" for p in problems] or [f"- {esc(name)}" for name in files]
     return "\n".join(lines) + "\n"

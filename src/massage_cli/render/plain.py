@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer
+from ..knowledge import Problem
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
 from ..screening import Screening
@@ -126,4 +127,18 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
     if result.flagged:
         lines += ["", "You said yes to:", *_flags(result.flagged)]
     lines += ["", _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def paths(rows: Sequence[dict[str, str]]) -> str:
+    """The knowledge-base files, in stacking order."""
+    return _table([c.upper() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows])
+
+
+def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
+    """Every problem found, one a line, after a one-line verdict."""
+    lines = [common.validation_summary(files, problems, kb)]
+    lines += [f"  {problem}" for problem in problems]
+    if not problems:
+        lines += [f"  {name}" for name in files]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..answer import Answer
+from ..knowledge import Problem
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..screening import Outcome, Screening
@@ -173,3 +174,19 @@ def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
     title = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
     border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
     return Group(Panel(Group(*body), title=title, title_align="left", border_style=border), Text(kb.disclaimer, style="dim"))
+
+
+def paths(rows: Sequence[dict[str, str]]) -> RenderableType:
+    """The knowledge-base files as a table."""
+    table = Table(*(c.capitalize() for c in common.PATH_COLUMNS), header_style="bold")
+    for row in rows:
+        style = "red" if "error" in row["status"] else "dim" if "missing" in row["status"] or "not used" in row["status"] else ""
+        table.add_row(Text(row["origin"]), Text(row["path"]), Text(row["status"], style=style))
+    return table
+
+
+def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> RenderableType:
+    """The verdict, then every problem."""
+    summary = Text(common.validation_summary(files, problems, kb), style="bold red" if problems else "bold green")
+    items = [str(p) for p in problems] or list(files)
+    return Group(summary, _bullets(items))
