@@ -28,7 +28,7 @@ def test_format_mapping_is_exhaustive() -> None:
     """Every Format has a renderer with every output function."""
     for fmt in Format:
         module = renderer(fmt)
-        for name in ("check", "listing", "hits", "benefits", "faq_list", "faq_one", "red_flags", "screening", "paths", "validation"):
+        for name in ("check", "listing", "hits", "benefits", "faq_list", "faq_one", "red_flags", "screening", "paths", "validation", "sources", "readability"):
             assert callable(getattr(module, name)), (fmt, name)
 
 

@@ -526,6 +526,10 @@ def validate(
         list[Path] | None,
         typer.Argument(help="Files to check (default: every active layer), also merged over the active layers."),
     ] = None,
+    readability: Annotated[
+        bool,
+        typer.Option("--readability", help="Also score the reading level of every entry, hardest first (needs textstat)."),
+    ] = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -538,9 +542,30 @@ def validate(
     stack += [layer for layer in extra if not layer.path.exists() or layer.path.resolve() not in active]
     problems, kb = check_layers(stack)
     checked = [str(layer.path) for layer in stack if layer.required or layer.path.exists()]
+    if readability and kb is not None:
+        from .readability import ReadabilityUnavailable, gate, scores
+
+        try:
+            found = scores(kb)
+        except ReadabilityUnavailable as exc:
+            fail(str(exc), ExitCode.USAGE)
+        too_hard = gate(found)
+        emit(renderer(fmt).readability(found, too_hard), fmt)
+        if too_hard:
+            raise typer.Exit(ExitCode.KNOWLEDGE_BASE)
+        return
     emit(renderer(fmt).validation(checked, problems, kb), fmt)
     if problems:
         raise typer.Exit(ExitCode.KNOWLEDGE_BASE)
+
+
+@app.command()
+def sources(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
+    """Every source the knowledge base cites, with the entries that cite it (for reviewers)."""
+    fmt = pick_format(fmt, as_json)
+    from .citations import citations
+
+    emit(renderer(fmt).sources(citations(load_kb(ctx))), fmt)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..answer import Answer
+from ..citations import Citation
 from ..knowledge import Problem
 from ..model import Condition, KnowledgeBase, Verdict
 
@@ -78,3 +79,15 @@ def validation_summary(files: Sequence[str], problems: Sequence[Problem], kb: Kn
 
 
 PATH_COLUMNS = ("origin", "path", "status")
+
+
+def cited_by(citation: Citation) -> str:
+    """The entries citing a source, as 'kind:id' items."""
+    return ", ".join(kind if kind == entry else f"{kind}:{entry}" for kind, entry in citation.cited_by)
+
+
+def readability_summary(problems: Sequence[str]) -> str:
+    """Whether the reading level meets the target, in one line."""
+    if problems:
+        return f"TOO HARD: {len(problems)} problem(s). Aim for grade 8 or lower: short sentences, everyday words."
+    return "OK: the median entry reads at grade 8 or lower, and none above grade 10."

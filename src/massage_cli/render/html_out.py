@@ -6,7 +6,9 @@ import html
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer
+from ..citations import Citation
 from ..knowledge import Problem
+from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..textclean import clean_text, shorten
@@ -307,3 +309,19 @@ def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeB
     body = [f"<h1>{esc(common.validation_summary(files, problems, kb))}</h1>"]
     body.append(_bullets([str(p) for p in problems] or list(files)))
     return _document("Validation &ndash; massage-cli", body)
+
+
+def sources(rows: Sequence[Citation]) -> str:
+    """Every source with the entries that cite it, as a page a reviewer can work through."""
+    items = [f"<li>{esc(r.title)}<br>{_link(r.url)}<br>Cited by: {esc(common.cited_by(r))}</li>" for r in rows]
+    body = ["<h1>Sources</h1>", '<ol class="sources">', *items, "</ol>"]
+    return _document("Sources &ndash; massage-cli", body)
+
+
+def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
+    """Reading grades, hardest first."""
+    body = [f"<h1>{esc(common.readability_summary(problems))}</h1>"]
+    if problems:
+        body.append(_bullets(problems))
+    body.append(_table(("Grade", "Kind", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found]))
+    return _document("Reading level &ndash; massage-cli", body)

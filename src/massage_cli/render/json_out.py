@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..answer import Answer
+from ..citations import Citation
 from ..knowledge import Problem
+from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
 from ..screening import Screening
@@ -185,5 +187,26 @@ def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeB
                 for p in problems
             ],
             "counts": counts,
+        }
+    )
+
+
+def sources(rows: Sequence[Citation]) -> str:
+    """An array of {url, title, cited_by: [{kind, id}]}, most cited first."""
+    return dumps(
+        [
+            {"url": r.url, "title": r.title, "cited_by": [{"kind": k, "id": i} for k, i in r.cited_by]}
+            for r in rows
+        ]
+    )
+
+
+def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
+    """{ok, problems, scores: [{kind, id, grade}]}, hardest first."""
+    return dumps(
+        {
+            "ok": not problems,
+            "problems": list(problems),
+            "scores": [{"kind": s.kind, "id": s.id, "grade": round(s.grade, 2)} for s in found],
         }
     )

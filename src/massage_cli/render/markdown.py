@@ -6,7 +6,9 @@ import re
 from collections.abc import Sequence
 
 from ..answer import Answer
+from ..citations import Citation
 from ..knowledge import Problem
+from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source
 from ..screening import Screening
@@ -128,3 +130,14 @@ def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeB
     lines = [f"**{esc(common.validation_summary(files, problems, kb))}**", ""]
     lines += [f"- {esc(str(p))}" for p in problems] or [f"- {esc(name)}" for name in files]
     return "\n".join(lines) + "\n"
+
+
+def sources(rows: Sequence[Citation]) -> str:
+    """Every source with the entries that cite it, as a table."""
+    return _table(("Source", "URL", "Cited by"), [(r.title, r.url, common.cited_by(r)) for r in rows])
+
+
+def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
+    """Reading grades, hardest first."""
+    head = [f"**{esc(common.readability_summary(problems))}**", "", *[f"- {esc(p)}" for p in problems], ""]
+    return "\n".join(head) + _table(("Grade", "Kind", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found])

@@ -6,7 +6,9 @@ import textwrap
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer
+from ..citations import Citation
 from ..knowledge import Problem
+from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
 from ..screening import Screening
@@ -142,3 +144,17 @@ def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeB
     if not problems:
         lines += [f"  {name}" for name in files]
     return "\n".join(lines) + "\n"
+
+
+def sources(rows: Sequence[Citation]) -> str:
+    """Every source with the entries that cite it."""
+    lines: list[str] = []
+    for row in rows:
+        lines += [_para(row.title), f"  {row.url}", _para(f"cited by: {common.cited_by(row)}", "    ", "  "), ""]
+    return "\n".join(lines)
+
+
+def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
+    """Reading grades, hardest first, after a one-line verdict."""
+    table = _table(("GRADE", "KIND", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found])
+    return "\n".join([common.readability_summary(problems), *[f"  {p}" for p in problems], ""]) + table

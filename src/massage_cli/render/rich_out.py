@@ -11,7 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..answer import Answer
+from ..citations import Citation
 from ..knowledge import Problem
+from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..screening import Outcome, Screening
@@ -190,3 +192,23 @@ def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeB
     summary = Text(common.validation_summary(files, problems, kb), style="bold red" if problems else "bold green")
     items = [str(p) for p in problems] or list(files)
     return Group(summary, _bullets(items))
+
+
+def sources(rows: Sequence[Citation]) -> RenderableType:
+    """Every source with the entries that cite it, as a table."""
+    table = Table("Source", "Cited by", header_style="bold", show_lines=True)
+    for row in rows:
+        cell = Text(row.title + "\n")
+        cell.append(row.url, style=Style(color="blue", link=row.url))
+        table.add_row(cell, Text(common.cited_by(row)))
+    return table
+
+
+def readability(found: Sequence[Score], problems: Sequence[str]) -> RenderableType:
+    """Reading grades, hardest first, grades above 8 highlighted."""
+    table = Table("Grade", "Kind", "ID", header_style="bold")
+    for s in found:
+        style = "bold red" if s.grade > 10 else "yellow" if s.grade > 8 else ""
+        table.add_row(Text(f"{s.grade:.1f}", style=style), Text(s.kind), Text(s.id))
+    summary = Text(common.readability_summary(problems), style="bold red" if problems else "bold green")
+    return Group(summary, _bullets(list(problems)), table) if problems else Group(summary, table)
