@@ -138,68 +138,133 @@ def _fmt_path(path: Path_) -> str:
     return out
 
 
-class _Reader:
-    """Turns a composed YAML node tree into plain data, refusing anything unsafe."""
+_RESOLVER = yaml.resolver.Resolver()
+_STD_COLLECTIONS = {None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+STREAMED: Any = object()
+"""Stands in the top-level data for a section whose entries were handed out one by one."""
 
-    def __init__(self, file: str) -> None:
+
+class _TooBig(Exception):
+    pass
+
+
+class _EventReader:
+    """Builds plain data from a YAML event stream, refusing anything unsafe.
+
+    Works on events rather than a node tree so that a large file never sits in memory twice:
+    each entry of a section is built, handed out with its own positions, and dropped.
+    """
+
+    def __init__(self, file: str, events: Iterator[yaml.Event]) -> None:
         self.file = file
-        self.marks: dict[Path_, tuple[int, int]] = {}
-        self.key_marks: dict[Path_, tuple[int, int]] = {}
+        self.events = events
         self.problems: list[Problem] = []
         self.visits = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.key_marks: dict[Path_, tuple[int, int]] = {}
 
-    def problem(self, node: yaml.Node, path: Path_, message: str) -> None:
-        self.problems.append(
-            Problem(
-                self.file,
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-                _fmt_path(path),
-                message,
-            )
-        )
+    def problem(self, event: yaml.Event, path: Path_, message: str) -> None:
+        mark = event.start_mark
+        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, _fmt_path(path), message))
 
-    def read(self, node: yaml.Node, path: Path_) -> Any:
-        self.visits += 1
+    def expect(self, kind: type) -> yaml.Event:
+        event = next(self.events)
+        if not isinstance(event, kind):  # pragma: no cover - the parser guarantees the grammar
+            raise yaml.YAMLError(f"unexpected {type(event).__name__}")
+        return event
+
+    def _count(self, size: int) -> None:
+        self.visits += size
         if self.visits > MAX_NODES:
             raise _TooBig
-        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                self.problem(node, path, f"YAML tag {node.tag!r} is not allowed")
-                return None
-            return [self.read(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> Any:
-        if node.tag != "tag:yaml.org,2002:map":
-            self.problem(node, path, f"YAML tag {node.tag!r} is not allowed")
-            return None
+    def node(self, path: Path_, event: yaml.Event | None = None) -> tuple[Any, int]:
+        """Read one value (and everything under it); its data and how many values it holds."""
+        event = event or next(self.events)
+        self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.AliasEvent):
+            value, size = self.anchors.get(event.anchor, (None, 1))
+            if event.anchor not in self.anchors:  # pragma: no cover - the parser rejects these
+                self.problem(event, path, f"unknown alias *{event.anchor}")
+            self._count(size)
+            return value, size
+        if isinstance(event, yaml.ScalarEvent):
+            self._count(1)
+            value = self._scalar(event, path)
+            size = 1
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._count(1)
+            value, size = self._sequence(event, path)
+        elif isinstance(event, yaml.MappingStartEvent):
+            self._count(1)
+            value, size = self._mapping(event, path)
+        else:  # pragma: no cover - the parser guarantees the grammar
+            raise yaml.YAMLError(f"unexpected {type(event).__name__}")
+        if event.anchor:
+            self.anchors[event.anchor] = (value, size)
+        return value, size
+
+    def _sequence(self, start: yaml.SequenceStartEvent, path: Path_) -> tuple[Any, int]:
+        allowed = start.tag in _STD_COLLECTIONS
+        if not allowed:
+            self.problem(start, path, f"YAML tag {start.tag!r} is not allowed")
+        items, size = [], 1
+        while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
+            value, n = self.node((*path, len(items)), event)
+            items.append(value)
+            size += n
+        return (items if allowed else None), size
+
+    def _mapping(self, start: yaml.MappingStartEvent, path: Path_) -> tuple[Any, int]:
+        allowed = start.tag in _STD_COLLECTIONS
+        if not allowed:
+            self.problem(start, path, f"YAML tag {start.tag!r} is not allowed")
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, path, "keys must be plain words (no '<<' merges or nested keys)")
+        size = 1
+        while not isinstance(event := next(self.events), yaml.MappingEndEvent):
+            key = self.key(event, path)
+            value_event = next(self.events)
+            if key is None or key in seen:
+                if key is not None:
+                    self.problem(event, (*path, key), f"duplicate key {key!r} (first at line {seen[key]}); remove one")
+                self.skip(value_event)
                 continue
-            key = str(key_node.value)
-            if key in seen:
-                self.problem(
-                    key_node,
-                    (*path, key),
-                    f"duplicate key {key!r} (first at line {seen[key]}); remove one",
-                )
-                continue
-            seen[key] = key_node.start_mark.line + 1
-            self.key_marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = self.read(value_node, (*path, key))
-        return out
+            seen[key] = event.start_mark.line + 1
+            self.key_marks[(*path, key)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            value, n = self.node((*path, key), value_event)
+            out[key] = value
+            size += n
+        return (out if allowed else None), size
 
-    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
-        tag, value = node.tag, node.value
+    def key(self, event: yaml.Event, path: Path_) -> str | None:
+        """A mapping key: a plain scalar word. Anything else is reported and skipped."""
+        if isinstance(event, yaml.ScalarEvent) and event.value != "<<":
+            return str(event.value)
+        self.problem(event, path, "keys must be plain words (no '<<' merges or nested keys)")
+        if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            self.skip(event)
+        return None
+
+    def skip(self, event: yaml.Event) -> None:
+        """Consume a value without building it."""
+        depth = 0
+        while True:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            if depth == 0:
+                return
+            event = next(self.events)
+
+    def _scalar(self, event: yaml.ScalarEvent, path: Path_) -> Any:
+        tag, value = event.tag, event.value
+        if tag in (None, "!"):
+            tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) if event.implicit[0] else _STR
         if tag not in _SCALAR_TAGS:
-            self.problem(node, path, f"YAML tag {tag!r} is not allowed")
+            self.problem(event, path, f"YAML tag {tag!r} is not allowed")
             return None
         if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
             return value
@@ -207,33 +272,13 @@ class _Reader:
             return None
         if tag == "tag:yaml.org,2002:bool":
             return value.lower() in ("true", "yes", "on")
-        if tag == "tag:yaml.org,2002:int":
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                return value
         try:
-            return float(value.replace("_", ""))
+            return int(value.replace("_", ""), 0) if tag == "tag:yaml.org,2002:int" else float(value.replace("_", ""))
         except ValueError:
             return value
 
 
-class _TooBig(Exception):
-    pass
-
-
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """How many values the node holds once every alias is expanded, without expanding any."""
-    known = memo.get(id(node))
-    if known is not None:
-        return known
-    size = 1
-    if isinstance(node, yaml.SequenceNode):
-        size += sum(_expanded_size(child, memo) for child in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    memo[id(node)] = size
-    return size
+SECTIONS = ("conditions", "faq", "red_flags")
 
 
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
@@ -242,21 +287,14 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return line, offset - (before.rfind(b"\n") + 1) + 1
 
 
-def read_document(path: Path, display: str | None = None) -> _Doc:
-    """Read and parse one file into data with positions; KnowledgeBaseError on any problem."""
-    name = display or str(path)
-
-    def fail(message: str, line: int | None = None, column: int | None = None) -> KnowledgeBaseError:
-        return KnowledgeBaseError([Problem(name, line, column, "", message)])
-
+def _read_text(path: Path, fail: Callable[..., KnowledgeBaseError]) -> str:
+    """The file's text, after the checks that need no parsing."""
     try:
         if path.is_dir():
             raise fail("is a directory, not a YAML file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise fail(
-                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (refused before reading)"
-            )
+            raise fail(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (refused before reading)")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail("file not found") from None
@@ -271,12 +309,62 @@ def read_document(path: Path, display: str | None = None) -> _Doc:
     except UnicodeDecodeError as exc:
         line, column = _line_of_offset(raw, exc.start)
         raise fail("not UTF-8 text (save the file as UTF-8)", line, column) from None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise fail("file is empty")
+    return text
+
+
+def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str, Any]]:
+    """Parse a file, yielding ("entry", (section, index, doc)) for each section entry as it is
+    read, then ("top", doc) for the top level and ("problems", [...]) for what the reader refused.
+
+    File-level problems (missing, not UTF-8, syntax) raise KnowledgeBaseError.
+    """
+    name = display or str(path)
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> KnowledgeBaseError:
+        return KnowledgeBaseError([Problem(name, line, column, "", message)])
+
+    text = _read_text(path, fail)
+    reader = _EventReader(name, yaml.parse(text, Loader=_Loader))
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        reader.expect(yaml.StreamStartEvent)
+        if isinstance(next(reader.events), yaml.StreamEndEvent):
+            raise fail("file is empty")
+        first = next(reader.events)
+        top: Any
+        if isinstance(first, yaml.MappingStartEvent) and first.tag in _STD_COLLECTIONS:
+            top = {}
+            reader.marks[()] = (first.start_mark.line + 1, first.start_mark.column + 1)
+            seen: dict[str, int] = {}
+            while not isinstance(event := next(reader.events), yaml.MappingEndEvent):
+                key = reader.key(event, ())
+                value_event = next(reader.events)
+                if key is None or key in seen:
+                    if key is not None:
+                        reader.problem(event, (key,), f"duplicate key {key!r} (first at line {seen[key]}); remove one")
+                    reader.skip(value_event)
+                    continue
+                seen[key] = event.start_mark.line + 1
+                reader.key_marks[(key,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                if key in SECTIONS and isinstance(value_event, yaml.SequenceStartEvent) and value_event.tag in _STD_COLLECTIONS:
+                    reader.marks[(key,)] = (value_event.start_mark.line + 1, value_event.start_mark.column + 1)
+                    top_marks, top_keys = reader.marks, reader.key_marks
+                    index = 0
+                    while not isinstance(item := next(reader.events), yaml.SequenceEndEvent):
+                        reader.marks, reader.key_marks = {}, {}
+                        value, _ = reader.node((key, index), item)
+                        yield "entry", (key, index, _Doc(name, value, reader.marks, reader.key_marks))
+                        index += 1
+                    reader.marks, reader.key_marks = top_marks, top_keys
+                    top[key] = STREAMED
+                else:
+                    top[key], _ = reader.node((key,), value_event)
+        else:
+            top, _ = reader.node((), first)
+        reader.expect(yaml.DocumentEndEvent)
+        if not isinstance(next(reader.events), yaml.StreamEndEvent):
+            raise fail("the file holds more than one YAML document (remove the extra '---')")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -286,25 +374,15 @@ def read_document(path: Path, display: str | None = None) -> _Doc:
             bad_line = (text.splitlines()[mark.line : mark.line + 1] or [""])[0]
             if "\t" in bad_line[: mark.column + 1]:
                 message = "tab character used for indentation; YAML needs spaces"
-        raise fail(message, line, column) from None
+        raise KnowledgeBaseError([*reader.problems, Problem(name, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
         raise fail(f"YAML error: {exc}") from None
-    if node is None:
-        raise fail("file is empty")
-    reader = _Reader(name)
-    try:
-        if _expanded_size(node, {}) > MAX_NODES:
-            raise _TooBig
-        data = reader.read(node, ())
     except _TooBig:
-        raise fail(
-            f"document expands to more than {MAX_NODES:,} values (too many YAML aliases?); refused"
-        ) from None
+        raise fail(f"document expands to more than {MAX_NODES:,} values (too many YAML aliases?); refused") from None
     except RecursionError:
         raise fail("document is nested too deeply; refused") from None
-    if reader.problems:
-        raise KnowledgeBaseError(reader.problems)
-    return _Doc(name, data, reader.marks, reader.key_marks)
+    yield "top", _Doc(name, top, reader.marks, reader.key_marks)
+    yield "problems", reader.problems
 
 
 # --------------------------------------------------------------------------- validating
@@ -543,34 +621,80 @@ _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
 _TOP_FIELDS = ["version", "reviewed", "icd10_release", "disclaimer", "clinic", "benefits", *_SECTIONS]
 
 
+Place = tuple[int | None, int | None, str]
+"""Line, column and field path of a value."""
+
+
 @dataclass
 class LayerData:
     """The validated content of one file: only the parts it sets."""
 
-    doc: _Doc
+    file: str
     scalars: dict[str, str]
     benefits: Benefits | None
     clinic: Clinic | None
-    entries: dict[str, list[tuple[Any, int]]]
-    """Records of each section, with their index in the file's list."""
-
-    @property
-    def file(self) -> str:
-        """The file's name as shown in messages."""
-        return self.doc.file
-
-    def problem(self, path: Path_, message: str) -> Problem:
-        """A problem at a place in this file."""
-        line, column = self.doc.place(path)
-        return Problem(self.file, line, column, _fmt_path(path), message)
+    entries: dict[str, list[Any]]
+    """Records of each section, in file order."""
+    places: dict[str, list[tuple[str, str, Place]]] = field(default_factory=dict)
+    """For each condition id: (kind, key, place) of its id, name, aliases and codes."""
 
 
-def validate_document(doc: _Doc) -> LayerData:
-    """Check one parsed file and build its records; KnowledgeBaseError lists every problem."""
-    ck = _Checker(doc)
-    top = ck.mapping(doc.data, (), "the top level of a knowledge-base file")
+def _condition_keys(condition: Condition, doc: _Doc, base: Path_) -> list[tuple[str, str, Place]]:
+    """The names and codes that must lead to this condition alone, with where each is written."""
+    from .matching import compact
+
+    named: list[tuple[str, str, Path_]] = [
+        ("name or alias", compact(condition.id), (*base, "id")),
+        ("name or alias", compact(condition.name), (*base, "name")),
+    ]
+    named += [("name or alias", compact(a), (*base, "aliases", j)) for j, a in enumerate(condition.aliases)]
+    named += [("ICD-10-CM code", _code_key(c), (*base, "icd10", j)) for j, c in enumerate(condition.icd10)]
+    return [(kind, key, (*doc.place(path), _fmt_path(path))) for kind, key, path in named if key]
+
+
+def validate_file(path: Path, display: str | None = None) -> LayerData:
+    """Read and check one file, entry by entry; KnowledgeBaseError lists every problem."""
+    name = display or str(path)
+    ck = _Checker(_Doc(name, None))
+    entries: dict[str, list[Any]] = {}
+    places: dict[str, list[tuple[str, str, Place]]] = {}
+    seen: dict[tuple[str, str], tuple[int, int | None]] = {}
+    reader_problems: list[Problem] = []
+    top_doc = _Doc(name, None)
+    for kind, item in parse_document(path, name):
+        if kind == "entry":
+            section, index, doc = item
+            ck.doc = doc
+            path_ = (section, index)
+            entry = ck.mapping(doc.data, path_, "each entry")
+            record = _SECTIONS[section](ck, entry, path_) if entry is not None else None
+            if record is None:
+                continue
+            first = seen.get((section, record.id))
+            if first is not None:
+                ck.add((*path_, "id"), f"duplicate id {record.id!r} (also {section}[{first[0]}] at line {first[1]})")
+                continue
+            seen[(section, record.id)] = (index, doc.place(path_)[0])
+            entries.setdefault(section, []).append(record)
+            if section == "conditions":
+                places[record.id] = _condition_keys(record, doc, path_)
+        elif kind == "top":
+            top_doc = item
+        else:
+            reader_problems = item
+    ck.doc = top_doc
+    scalars, benefits, clinic = _validate_top(ck, top_doc.data)
+    problems = reader_problems + ck.problems
+    if problems:
+        raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return LayerData(name, scalars, benefits, clinic, entries, places)
+
+
+def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | None, Clinic | None]:
+    """The top level: scalar fields, benefits, clinic, and the type of each section."""
+    top = ck.mapping(data, (), "the top level of a knowledge-base file")
     if top is None:
-        raise KnowledgeBaseError(ck.problems)
+        return {}, None, None
     ck.fields(top, (), [], _TOP_FIELDS)
     scalars: dict[str, str] = {}
     for key in ("version", "icd10_release", "disclaimer"):
@@ -600,37 +724,10 @@ def validate_document(doc: _Doc) -> LayerData:
                 name=ck.text(raw["name"], ("clinic", "name")),
                 contact=ck.text(raw.get("contact", ""), ("clinic", "contact"), allow_empty=True),
             )
-    entries: dict[str, list[tuple[Any, int]]] = {}
-    for section, build in _SECTIONS.items():
-        if section not in top:
-            continue
-        items = top[section]
-        if not isinstance(items, list):
-            ck.add((section,), f"must be a list of entries (each starting with '- '), not {_kind(items)}")
-            continue
-        built = []
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            path = (section, i)
-            entry = ck.mapping(item, path, "each entry")
-            if entry is None:
-                continue
-            record = build(ck, entry, path)
-            if record is None:
-                continue
-            if record.id in seen:
-                line, _ = doc.place((section, seen[record.id]))
-                ck.add(
-                    (*path, "id"),
-                    f"duplicate id {record.id!r} (also {section}[{seen[record.id]}] at line {line})",
-                )
-                continue
-            seen[record.id] = i
-            built.append((record, i))
-        entries[section] = built
-    if ck.problems:
-        raise KnowledgeBaseError(ck.problems)
-    return LayerData(doc, scalars, benefits, clinic, entries)
+    for section in _SECTIONS:
+        if section in top and top[section] is not STREAMED and top[section] is not None:
+            ck.add((section,), f"must be a list of entries (each starting with '- '), not {_kind(top[section])}")
+    return scalars, benefits, clinic
 
 
 # --------------------------------------------------------------------------- merging layers
@@ -645,15 +742,18 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     scalars: dict[str, str] = {}
     benefits: Benefits | None = None
     clinic: Clinic | None = None
-    merged: dict[str, dict[str, tuple[Any, LayerData, int]]] = {section: {} for section in _SECTIONS}
+    merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
+    owner_file: dict[str, LayerData] = {}
     for layer in layers:
         scalars.update(layer.scalars)
         benefits = layer.benefits or benefits
         clinic = layer.clinic or clinic
         for section, records in layer.entries.items():
-            for record, index in records:
-                merged[section][record.id] = (record, layer, index)
-    problems = _check_unique(merged["conditions"])
+            for record in records:
+                merged[section][record.id] = record
+                if section == "conditions":
+                    owner_file[record.id] = layer
+    problems = _check_unique(merged["conditions"], owner_file)
     missing = [key for key in ("version", "reviewed", "disclaimer") if key not in scalars]
     if benefits is None:
         missing.append("benefits")
@@ -672,40 +772,33 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         reviewed=scalars["reviewed"],
         disclaimer=scalars["disclaimer"],
         benefits=benefits,
-        conditions=tuple(r for r, _, _ in merged["conditions"].values()),
-        faq=tuple(r for r, _, _ in merged["faq"].values()),
-        red_flags=tuple(r for r, _, _ in merged["red_flags"].values()),
+        conditions=tuple(merged["conditions"].values()),
+        faq=tuple(merged["faq"].values()),
+        red_flags=tuple(merged["red_flags"].values()),
         icd10_release=scalars.get("icd10_release", ""),
         clinic=clinic,
     )
 
 
-def _check_unique(conditions: dict[str, tuple[Condition, LayerData, int]]) -> list[Problem]:
+def _check_unique(conditions: dict[str, Condition], owner: dict[str, LayerData]) -> list[Problem]:
     """No two conditions may share a name, alias or code: each must lead to one condition."""
-    from .matching import compact
-
     problems: list[Problem] = []
-    owners: dict[tuple[str, str], tuple[str, LayerData, Path_]] = {}
-    for cid, (condition, layer, index) in conditions.items():
-        base: Path_ = ("conditions", index)
-        keys: list[tuple[str, str, Path_]] = [
-            ("name or alias", compact(condition.id), (*base, "id")),
-            ("name or alias", compact(condition.name), (*base, "name")),
-        ]
-        keys += [("name or alias", compact(a), (*base, "aliases", j)) for j, a in enumerate(condition.aliases)]
-        keys += [("ICD-10-CM code", _code_key(c), (*base, "icd10", j)) for j, c in enumerate(condition.icd10)]
-        for kind, key, path in keys:
-            if not key:
-                continue
-            other = owners.setdefault((kind, key), (cid, layer, path))
+    owners: dict[tuple[str, str], tuple[str, str, Place]] = {}
+    for cid in conditions:
+        layer = owner[cid]
+        for kind, key, place in layer.places[cid]:
+            other = owners.setdefault((kind, key), (cid, layer.file, place))
             if other[0] == cid:
                 continue
-            where = other[1].problem(other[2], "")
+            line, column, path = place
             problems.append(
-                layer.problem(
+                Problem(
+                    layer.file,
+                    line,
+                    column,
                     path,
                     f"{kind} {key!r} is also used by condition {other[0]!r} "
-                    f"({where.file}:{where.line}: {where.path}); each must lead to one condition",
+                    f"({other[1]}:{other[2][0]}: {other[2][2]}); each must lead to one condition",
                 )
             )
     return problems
@@ -719,7 +812,7 @@ def check_layers(layers: Iterable[Layer]) -> tuple[list[Problem], KnowledgeBase 
         if not layer.required and not layer.path.exists():
             continue
         try:
-            data.append(validate_document(read_document(layer.path)))
+            data.append(validate_file(layer.path))
         except KnowledgeBaseError as exc:
             problems.extend(exc.problems)
     if problems:
