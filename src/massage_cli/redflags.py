@@ -93,6 +93,8 @@ class RedFlagIndex:
 
     flags: tuple[RedFlag, ...]
     phrases: list[_Phrase] = field(default_factory=list)
+    by_word: dict[str, list[_Phrase]] = field(default_factory=lambda: defaultdict(list))
+    """Each phrase under its first word: only phrases whose first word is present are checked."""
     variants: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
     vocabulary: frozenset[str] = frozenset()
@@ -107,6 +109,7 @@ class RedFlagIndex:
                 if not words or (phrase == flag.name and len(words) > 4):
                     continue
                 index.phrases.append(_Phrase(words, flag))
+                index.by_word[words[0]].append(index.phrases[-1])
                 for word in words:
                     index.variants[word].add(word)
                     if len(word) >= 5:
@@ -134,7 +137,8 @@ class RedFlagIndex:
             for meaning in self._meanings(word):
                 positions[meaning].append(position)
         found: dict[str, RedFlag] = {}
-        for phrase in self.phrases:
+        candidates = [phrase for word in list(positions) for phrase in self.by_word.get(word, ())]
+        for phrase in candidates:
             if phrase.flag.id in found or not all(w in positions for w in phrase.words):
                 continue
             if _span(phrase.words, positions) <= len(phrase.words) + EXTRA_WORDS:
