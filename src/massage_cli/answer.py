@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from .matching import Index, Match, NoMatch, lookup
 from .model import Condition, RedFlag, Verdict
-from .redflags import detect
 from .textclean import clean_line
 
 
@@ -41,7 +40,7 @@ def answer(index: Index, query: str) -> Answer:
     """Look a query up and scan it for red flags (escape codes and control characters removed)."""
     query = clean_line(query)
     result = lookup(index, query)
-    flags = detect(index.kb.red_flags, query)
+    flags = index.red_flag_index().detect(query)
     if isinstance(result, NoMatch):
         return Answer(query, None, result.suggestions, flags)
     return Answer(query, result, (), flags)

@@ -641,7 +641,7 @@ class LayerData:
 
 def _condition_keys(condition: Condition, doc: _Doc, base: Path_) -> list[tuple[str, str, Place]]:
     """The names and codes that must lead to this condition alone, with where each is written."""
-    from .matching import compact
+    from .words import compact
 
     named: list[tuple[str, str, Path_]] = [
         ("name or alias", compact(condition.id), (*base, "id")),

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .model import Condition, Faq, KnowledgeBase
+from .redflags import RedFlagIndex
+from .words import MAX_QUERY, STOPWORDS, compact, expand_contractions, normalise, stem, tokens  # noqa: F401 (re-exported)
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+
 _CODE_QUERY = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
-_CONTRACTIONS = {
-    "can't": "cannot",
-    "cant": "cannot",
-    "won't": "will not",
-    "wont": "will not",
-    "i'm": "i am",
-    "im": "i am",
-    "i've": "i have",
-    "ive": "i have",
-    "it's": "it is",
-    "i'd": "i would",
-    "i'll": "i will",
-    "doesnt": "does not",
-    "dont": "do not",
-    "didnt": "did not",
-    "isnt": "is not",
-    "arent": "are not",
-    "havent": "have not",
-    "hasnt": "has not",
-    "couldnt": "could not",
-    "wasnt": "was not",
-}
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
-STOPWORDS = frozenset(
-    "a an the and or of in on at to for from with my me i im is am are was were be been being "
-    "have has had do does did it its this that these those some any very really so just "
-    "since after before about your you our we they he she his her them their there here "
-    "when while what which who how get got getting".split()
-)
 
 FUZZY_ACCEPT = 0.85
 """Similarity at or above which a typo is corrected to a single clear best match."""
@@ -49,56 +19,6 @@ FUZZY_MARGIN = 0.08
 """How far ahead of the next condition the best match must be to be taken."""
 FUZZY_SUGGEST = 0.65
 """Similarity at or above which a condition is offered as a suggestion."""
-MAX_QUERY = 1000
-"""Characters of a query that are looked at; the rest is ignored."""
-
-
-def _fold(text: str) -> str:
-    """Lower case, accents removed, curly apostrophes made straight."""
-    text = text[: MAX_QUERY * 4]
-    if text.isascii():  # the common case, and a hot path when indexing large knowledge bases
-        return text.lower().replace("`", "'")
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
-def normalise(text: str) -> str:
-    """Lower-case words separated by single spaces; punctuation, hyphens and accents dropped."""
-    return " ".join(_NON_WORD.sub(" ", _fold(text).replace("'", "")).split())
-
-
-def compact(text: str) -> str:
-    """The normalised text with no spaces at all, for comparing names that differ only in spacing."""
-    return normalise(text).replace(" ", "")
-
-
-def expand_contractions(text: str) -> str:
-    """Lower-case words with contractions spelled out (can't -> cannot, i'm -> i am)."""
-    words = []
-    for word in _fold(text).split():
-        bare = word.strip(".,;:!?\"()[]{}")
-        if bare in _CONTRACTIONS:
-            words.append(_CONTRACTIONS[bare])
-        elif bare.endswith("n't"):
-            words.append(bare[:-3] + " not")
-        else:
-            words.append(word)
-    return normalise(" ".join(words))
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light stem so that plurals and simple verb forms meet (legs -> leg, hurts -> hurt)."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def tokens(text: str) -> tuple[str, ...]:
-    """Stemmed words of the text, in order."""
-    return tuple(stem(w) for w in expand_contractions(text).split())
 
 
 def code_key(text: str) -> str | None:
@@ -129,32 +49,73 @@ class NoMatch:
 
 @dataclass
 class Index:
-    """Lookup tables built once from a knowledge base."""
+    """Lookup tables built once from a knowledge base, holding condition ids.
+
+    `store.StoreIndex` offers the same methods backed by the on-disk cache, so that a lookup in a
+    large knowledge base reads only the rows it needs.
+    """
 
     kb: KnowledgeBase
-    exact: dict[str, tuple[Condition, str, str]] = field(default_factory=dict)
-    codes: dict[str, tuple[Condition, str]] = field(default_factory=dict)
-    phrases: dict[str, list[tuple[tuple[str, ...], Condition, str]]] = field(default_factory=dict)
-    keys: list[tuple[str, Condition, str]] = field(default_factory=list)
+    exact: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Compact name or alias -> (condition id, id/name/alias, the text as written)."""
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Code without the dot -> (condition id, the code as written)."""
+    phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(default_factory=dict)
+    """First word -> (all words, condition id, text) of each name and alias."""
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
+    """(compact key, condition id, text) of every name and alias, for typo matching."""
+    by_id: dict[str, Condition] = field(default_factory=dict)
+    _flags: RedFlagIndex | None = None
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> Index:
         index = cls(kb)
         for condition in kb.conditions:
+            index.by_id[condition.id] = condition
             named = [("id", condition.id), ("name", condition.name)]
             named += [("alias", alias) for alias in condition.aliases]
             for kind, text in named:
                 key = compact(text)
                 if not key:
                     continue
-                index.exact.setdefault(key, (condition, kind, text))
-                index.keys.append((key, condition, text))
+                index.exact.setdefault(key, (condition.id, kind, text))
+                index.keys.append((key, condition.id, text))
                 words = tokens(text)
                 if words:
-                    index.phrases.setdefault(words[0], []).append((words, condition, text))
+                    index.phrases.setdefault(words[0], []).append((words, condition.id, text))
             for code in condition.icd10:
-                index.codes.setdefault(code.replace(".", "").upper(), (condition, code))
+                index.codes.setdefault(code.replace(".", "").upper(), (condition.id, code))
         return index
+
+    def exact_get(self, key: str) -> tuple[str, str, str] | None:
+        """The condition a whole name or alias names."""
+        return self.exact.get(key)
+
+    def code_get(self, code: str) -> tuple[str, str] | None:
+        """The condition listing exactly this code (no dot, upper case)."""
+        return self.codes.get(code)
+
+    def codes_starting(self, prefix: str) -> list[str]:
+        """Ids of conditions with a code in this category, in code order."""
+        return [cid for key, (cid, _) in sorted(self.codes.items()) if key.startswith(prefix)]
+
+    def phrases_for(self, word: str) -> list[tuple[tuple[str, ...], str, str]]:
+        """Names and aliases whose first word is this one."""
+        return self.phrases.get(word, [])
+
+    def all_keys(self) -> Iterable[tuple[str, str, str]]:
+        """Every (compact key, condition id, text), for typo matching."""
+        return self.keys
+
+    def condition(self, condition_id: str) -> Condition:
+        """The condition with this id."""
+        return self.by_id[condition_id]
+
+    def red_flag_index(self) -> RedFlagIndex:
+        """The red-flag matcher for this knowledge base (built on first use)."""
+        if self._flags is None:
+            self._flags = RedFlagIndex.for_flags(self.kb.red_flags)
+        return self._flags
 
 
 def lookup(index: Index, query: str) -> Match | NoMatch:
@@ -162,15 +123,15 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
     key = compact(query[:MAX_QUERY])
     if not key:
         return NoMatch(())
-    hit = index.exact.get(key)
+    hit = index.exact_get(key)
     if hit is not None:
-        return Match(hit[0], hit[1], hit[2])
+        return Match(index.condition(hit[0]), hit[1], hit[2])
     code = code_key(query[:MAX_QUERY])
     if code is not None:
         for end in range(len(code), 2, -1):
-            found = index.codes.get(code[:end])
+            found = index.code_get(code[:end])
             if found is not None:
-                return Match(found[0], "icd10", found[1])
+                return Match(index.condition(found[0]), "icd10", found[1])
         return NoMatch(_code_suggestions(index, code))
     text_match = _free_text(index, query[:MAX_QUERY])
     if text_match is not None:
@@ -181,45 +142,49 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
 def _free_text(index: Index, query: str) -> Match | None:
     """Conditions whose name or alias appears, word for word, inside a longer query."""
     words = tokens(query)
-    found: dict[str, tuple[int, int, Condition, str]] = {}
+    found: dict[str, tuple[int, int, str]] = {}
     for start, word in enumerate(words):
-        for phrase, condition, text in index.phrases.get(word, ()):
+        for phrase, cid, text in index.phrases_for(word):
             if words[start : start + len(phrase)] == phrase:
                 score = (len(phrase), len(text))
-                best = found.get(condition.id)
+                best = found.get(cid)
                 if best is None or score > best[:2]:
-                    found[condition.id] = (*score, condition, text)
+                    found[cid] = (*score, text)
     if not found:
         return None
     # Several conditions named: show the most cautious one, so a warning is never hidden.
     ranked = sorted(
-        found.values(), key=lambda item: (item[2].verdict.rank, item[0], item[1]), reverse=True
+        ((index.condition(cid), *item) for cid, item in found.items()),
+        key=lambda item: (item[0].verdict.rank, item[1], item[2]),
+        reverse=True,
     )
     best = ranked[0]
-    return Match(best[2], "text", best[3], tuple(item[2] for item in ranked[1:]))
+    return Match(best[0], "text", best[3], tuple(item[0] for item in ranked[1:]))
 
 
 def _similarity(a: str, b: str) -> float:
+    import difflib
+
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < FUZZY_SUGGEST or matcher.quick_ratio() < FUZZY_SUGGEST:
         return 0.0
     return matcher.ratio()
 
 
-def _ranked(index: Index, query: str) -> list[tuple[float, Condition, str]]:
-    """Conditions by how closely any of their names resembles the query, best first."""
+def _ranked(index: Index, query: str) -> list[tuple[float, str, str]]:
+    """Condition ids by how closely any of their names resembles the query, best first."""
     whole = compact(query)
     parts = [compact(w) for w in normalise(query).split() if len(w) >= 5 and w not in STOPWORDS]
-    best: dict[str, tuple[float, Condition, str]] = {}
-    for key, condition, text in index.keys:
+    best: dict[str, tuple[float, str, str]] = {}
+    for key, cid, text in index.all_keys():
         if abs(len(key) - len(whole)) > len(whole):
             score = 0.0
         else:
             score = _similarity(whole, key)
         if len(parts) > 1 and " " not in text.strip() and len(key) >= 5:
             score = max([score] + [_similarity(p, key) for p in parts])
-        if score and (condition.id not in best or score > best[condition.id][0]):
-            best[condition.id] = (score, condition, text)
+        if score and (cid not in best or score > best[cid][0]):
+            best[cid] = (score, cid, text)
     return sorted(best.values(), key=lambda item: item[0], reverse=True)
 
 
@@ -228,14 +193,14 @@ def _fuzzy(index: Index, query: str) -> Match | NoMatch:
     if ranked and ranked[0][0] >= FUZZY_ACCEPT:
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
         if ranked[0][0] - runner_up >= FUZZY_MARGIN:
-            return Match(ranked[0][1], "fuzzy", ranked[0][2])
-    return NoMatch(tuple(c.name for score, c, _ in ranked[:3] if score >= FUZZY_SUGGEST))
+            return Match(index.condition(ranked[0][1]), "fuzzy", ranked[0][2])
+    return NoMatch(tuple(index.condition(cid).name for score, cid, _ in ranked[:3] if score >= FUZZY_SUGGEST))
 
 
 def _code_suggestions(index: Index, code: str) -> tuple[str, ...]:
     """Conditions whose codes share the query's category (the first three characters)."""
-    names = [c.name for key, (c, _) in index.codes.items() if key[:3] == code[:3]]
-    return tuple(dict.fromkeys(names))[:3]
+    ids = list(dict.fromkeys(index.codes_starting(code[:3])))[:3]
+    return tuple(index.condition(cid).name for cid in ids)
 
 
 def suggest(index: Index, query: str) -> tuple[str, ...]:

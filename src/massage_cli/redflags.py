@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .matching import STOPWORDS, expand_contractions, stem
+from .words import STOPWORDS, expand_contractions, stem
 from .model import Action, RedFlag
 
 MAX_SCAN = 20_000
@@ -117,6 +117,12 @@ class RedFlagIndex:
                             index.variants[variant].add(word)
         return index
 
+    @classmethod
+    def for_flags(cls, flags: tuple[RedFlag, ...]) -> RedFlagIndex:
+        """The matcher for a catalogue; its own explanations count as real words, never typos."""
+        vocabulary = frozenset(w for flag in flags for w in raw_words(f"{flag.may_mean} {flag.message}"))
+        return cls.build(flags, vocabulary)
+
     def _meanings(self, raw: str) -> set[str]:
         """The phrase words a query word can stand for: itself, or a one-letter typo of one."""
         word = flag_word(raw)
@@ -184,13 +190,7 @@ _CACHE: dict[int, RedFlagIndex] = {}
 
 def detect(flags: tuple[RedFlag, ...], query: str) -> tuple[RedFlag, ...]:
     """The red flags whose phrasings appear in the query."""
-    if not flags:
-        return ()
     index = _CACHE.get(id(flags))
     if index is None or index.flags is not flags:
-        # The catalogue's own explanations are real words, never typos of a flag word.
-        vocabulary = frozenset(
-            w for flag in flags for w in raw_words(f"{flag.may_mean} {flag.message}")
-        )
-        index = _CACHE[id(flags)] = RedFlagIndex.build(flags, vocabulary)
+        index = _CACHE[id(flags)] = RedFlagIndex.for_flags(flags)
     return index.detect(query)

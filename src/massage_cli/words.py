@@ -1,0 +1,88 @@
+"""Words as the matchers see them: folded case and accents, contractions spelled out, light stems."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_QUERY = 1000
+"""Characters of a query that are looked at; the rest is ignored."""
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CONTRACTIONS = {
+    "can't": "cannot",
+    "cant": "cannot",
+    "won't": "will not",
+    "wont": "will not",
+    "i'm": "i am",
+    "im": "i am",
+    "i've": "i have",
+    "ive": "i have",
+    "it's": "it is",
+    "i'd": "i would",
+    "i'll": "i will",
+    "doesnt": "does not",
+    "dont": "do not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "arent": "are not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "couldnt": "could not",
+    "wasnt": "was not",
+}
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+STOPWORDS = frozenset(
+    "a an the and or of in on at to for from with my me i im is am are was were be been being "
+    "have has had do does did it its this that these those some any very really so just "
+    "since after before about your you our we they he she his her them their there here "
+    "when while what which who how get got getting".split()
+)
+
+def _fold(text: str) -> str:
+    """Lower case, accents removed, curly apostrophes made straight."""
+    text = text[: MAX_QUERY * 4]
+    if text.isascii():  # the common case, and a hot path when indexing large knowledge bases
+        return text.lower().replace("`", "'")
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def normalise(text: str) -> str:
+    """Lower-case words separated by single spaces; punctuation, hyphens and accents dropped."""
+    return " ".join(_NON_WORD.sub(" ", _fold(text).replace("'", "")).split())
+
+
+def compact(text: str) -> str:
+    """The normalised text with no spaces at all, for comparing names that differ only in spacing."""
+    return normalise(text).replace(" ", "")
+
+
+def expand_contractions(text: str) -> str:
+    """Lower-case words with contractions spelled out (can't -> cannot, i'm -> i am)."""
+    words = []
+    for word in _fold(text).split():
+        bare = word.strip(".,;:!?\"()[]{}")
+        if bare in _CONTRACTIONS:
+            words.append(_CONTRACTIONS[bare])
+        elif bare.endswith("n't"):
+            words.append(bare[:-3] + " not")
+        else:
+            words.append(word)
+    return normalise(" ".join(words))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light stem so that plurals and simple verb forms meet (legs -> leg, hurts -> hurt)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Stemmed words of the text, in order."""
+    return tuple(stem(w) for w in expand_contractions(text).split())
