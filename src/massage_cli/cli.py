@@ -13,8 +13,9 @@ import typer
 
 from . import __version__
 from .answer import Answer, answer
-from .knowledge import KnowledgeBaseError, Layer, bundled_path, check_layers, env_paths, load_layers
-from .matching import Index, find_faq, search as search_conditions
+from .matching import Index
+from .store import CacheDamaged, drop
+from .layers import KnowledgeBaseError, Layer, bundled_path, env_paths
 from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
 from .screening import from_ids, parse_answer, questions
@@ -104,9 +105,21 @@ def report_problems(problems: list[Any], header: str) -> None:
 
 def load_kb(ctx: typer.Context) -> KnowledgeBase:
     """The merged knowledge base, or exit 3 with every problem listed."""
-    options = ctx.find_root().obj or {}
+    from .store import open_kb
+
     try:
-        return load_layers(layers(options))
+        return open_kb(layers(ctx.find_root().obj or {}))
+    except KnowledgeBaseError as exc:
+        report_problems(exc.problems, "the knowledge base cannot be used:")
+        raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+
+
+def load_index(ctx: typer.Context) -> Index:
+    """A lookup index over the merged knowledge base, or exit 3 with every problem listed."""
+    from .store import open_index
+
+    try:
+        return open_index(layers(ctx.find_root().obj or {}))
     except KnowledgeBaseError as exc:
         report_problems(exc.problems, "the knowledge base cannot be used:")
         raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
@@ -165,17 +178,14 @@ def write_output(path: Path, value: Any, fmt: Format) -> None:
 
 def complete_condition(incomplete: str) -> list[str]:
     """Condition names, aliases and ids that start with what has been typed (for shell completion)."""
+    from .store import open_index
+
     try:
-        kb = load_layers(layers({}))
+        index = open_index(layers({}))
     except KnowledgeBaseError:
         return []
     typed = incomplete.lower()
-    names = []
-    for condition in kb.conditions:
-        for text in (condition.id, condition.name, *condition.aliases):
-            if text.lower().startswith(typed):
-                names.append(text)
-    return sorted(dict.fromkeys(names))
+    return sorted({text for _, _, text in index.all_keys() if text.lower().startswith(typed)})
 
 
 FormatOption = Annotated[
@@ -300,13 +310,18 @@ def check(
         queries = [" ".join(safe_arg(word) for word in query or ())]
         if not queries[0].strip():
             fail("the query is empty; try 'massage-cli check fibromyalgia'", ExitCode.USAGE)
-    kb = load_kb(ctx)
-    index = Index.build(kb)
+    index = load_index(ctx)
+    kb = index.kb
     out = renderer(fmt)
     all_found = True
     shown = 0
     for text in queries:
-        result = answer(index, text)
+        try:
+            result = answer(index, text)
+        except CacheDamaged:
+            drop(layers(ctx.find_root().obj or {}))
+            index = load_index(ctx)
+            result = answer(index, text)
         _announce(result)
         all_found &= result.found
         if fmt is Format.JSON:
@@ -377,6 +392,8 @@ def search(
 ) -> None:
     """Full-text search, best matches first. Exit 1 when nothing matches."""
     fmt = pick_format(fmt, as_json)
+    from .matching import search as search_conditions
+
     words = " ".join(safe_arg(t) for t in text)
     found = search_conditions(load_kb(ctx), words)
     if not found:
@@ -410,6 +427,8 @@ def faq(
     if not topic:
         emit(out.faq_list(kb), fmt)
         return
+    from .matching import find_faq
+
     words = " ".join(safe_arg(t) for t in topic)
     found = find_faq(kb, words)
     if found is None:
@@ -540,6 +559,8 @@ def validate(
     extra = [Layer(Path(safe_arg(str(f))), _Origin.OPTION.value) for f in files or ()]
     active = {layer.path.resolve() for layer in stack if layer.path.exists()}
     stack += [layer for layer in extra if not layer.path.exists() or layer.path.resolve() not in active]
+    from .knowledge import check_layers
+
     problems, kb = check_layers(stack)
     checked = [str(layer.path) for layer in stack if layer.required or layer.path.exists()]
     if readability and kb is not None:

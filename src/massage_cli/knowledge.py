@@ -8,7 +8,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,11 @@ from .model import (
     Source,
     Verdict,
 )
+from .layers import MAX_FILE_BYTES, KnowledgeBaseError, Layer, Problem, bundled_path
 from .textclean import clean_text
-
-MAX_FILE_BYTES = 32 * 1024 * 1024
-"""Files larger than this are refused before parsing."""
 
 MAX_NODES = 2_000_000
 """Values allowed in one file once YAML aliases are expanded; bounds 'billion laughs' documents."""
-
-BUNDLED_NAME = "conditions.yaml"
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -54,56 +49,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
 
 Path_ = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a knowledge-base file, and where it is."""
-
-    file: str
-    line: int | None
-    column: int | None
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        place = self.file
-        if self.line is not None:
-            place += f":{self.line}:{self.column or 1}"
-        return f"{place}: {self.path + ': ' if self.path else ''}{self.message}"
-
-
-class KnowledgeBaseError(Exception):
-    """The knowledge base cannot be used; `problems` says every reason found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One file in the stack of knowledge bases, and whether it must exist."""
-
-    path: Path
-    origin: str
-    """Where it came from: bundled, user, env or option."""
-    required: bool = True
-
-
-# --------------------------------------------------------------------------- finding files
-
-
-def bundled_path() -> Path:
-    """The knowledge base shipped with the package (or, in a source checkout, data/)."""
-    try:
-        candidate = resources.files("massage_cli").joinpath("data", BUNDLED_NAME)
-        if candidate.is_file():
-            return Path(str(candidate))
-    except (ModuleNotFoundError, OSError):  # pragma: no cover - zipped or odd installs
-        pass
-    # An editable install or a source checkout: src/massage_cli/knowledge.py -> data/.
-    return Path(__file__).resolve().parents[2] / "data" / BUNDLED_NAME
 
 
 # --------------------------------------------------------------------------- reading YAML
@@ -834,10 +779,3 @@ def load_layers(layers: Iterable[Layer]) -> KnowledgeBase:
 def load_bundled() -> KnowledgeBase:
     """The knowledge base shipped with massage-cli."""
     return load_layers([Layer(bundled_path(), "bundled")])
-
-
-def env_paths(value: str | None) -> Iterator[Path]:
-    """Paths listed in an environment variable, split on the platform's path separator."""
-    for part in (value or "").split(os.pathsep):
-        if part.strip():
-            yield Path(part)

@@ -82,7 +82,7 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Phrase:
+class Phrase:
     words: tuple[str, ...]
     flag: RedFlag
 
@@ -92,8 +92,8 @@ class RedFlagIndex:
     """Red-flag phrases prepared once for fast, typo-tolerant scanning."""
 
     flags: tuple[RedFlag, ...]
-    phrases: list[_Phrase] = field(default_factory=list)
-    by_word: dict[str, list[_Phrase]] = field(default_factory=lambda: defaultdict(list))
+    phrases: list[Phrase] = field(default_factory=list)
+    by_word: dict[str, list[Phrase]] = field(default_factory=lambda: defaultdict(list))
     """Each phrase under its first word: only phrases whose first word is present are checked."""
     variants: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
@@ -108,7 +108,7 @@ class RedFlagIndex:
                 words = tuple(dict.fromkeys(content_words(phrase)))
                 if not words or (phrase == flag.name and len(words) > 4):
                     continue
-                index.phrases.append(_Phrase(words, flag))
+                index.phrases.append(Phrase(words, flag))
                 index.by_word[words[0]].append(index.phrases[-1])
                 for word in words:
                     index.variants[word].add(word)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Sequence
 
 from ..answer import Answer
-from ..citations import Citation
-from ..knowledge import Problem
 from ..model import Condition, KnowledgeBase, Verdict
+
+if TYPE_CHECKING:
+    from ..citations import Citation
+    from ..layers import Problem
 
 SECTIONS = (
     ("benefits", "What massage can do"),

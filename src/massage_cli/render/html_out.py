@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import html
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer
-from ..citations import Citation
-from ..knowledge import Problem
-from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..textclean import clean_text, shorten
 from . import common
+
+if TYPE_CHECKING:
+    from ..citations import Citation
+    from ..layers import Problem
+    from ..readability import Score
 
 # The meta tag blocks scripts, images, fonts, frames and fetches even if escaping ever failed.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"

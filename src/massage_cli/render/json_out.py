@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from ..answer import Answer
-from ..citations import Citation
-from ..knowledge import Problem
-from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
-from ..screening import Screening
+
+if TYPE_CHECKING:
+    from ..citations import Citation
+    from ..layers import Problem
+    from ..readability import Score
+    from ..screening import Screening
 
 # JSON allows these raw inside strings, but terminals may act on them: always escape them.
 _UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

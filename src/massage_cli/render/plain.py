@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import textwrap
 from collections.abc import Iterable, Sequence
 
 from ..answer import Answer
-from ..citations import Citation
-from ..knowledge import Problem
-from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
-from ..screening import Screening
 from . import common
+
+if TYPE_CHECKING:
+    from ..citations import Citation
+    from ..layers import Problem
+    from ..readability import Score
+    from ..screening import Screening
 
 WIDTH = 80
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
@@ -11,13 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ..answer import Answer
-from ..citations import Citation
-from ..knowledge import Problem
-from ..readability import Score
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..screening import Outcome, Screening
 from . import common
+
+if TYPE_CHECKING:
+    from ..citations import Citation
+    from ..layers import Problem
+    from ..readability import Score
 
 VERDICT_STYLES = {
     Verdict.HELPS: "bold white on green",
