@@ -315,13 +315,17 @@ def check(
     out = renderer(fmt)
     all_found = True
     shown = 0
+    answered: dict[str, Answer] = {}  # patient lists repeat themselves: answer each text once
     for text in queries:
-        try:
-            result = answer(index, text)
-        except CacheDamaged:
-            drop(layers(ctx.find_root().obj or {}))
-            index = load_index(ctx)
-            result = answer(index, text)
+        result = answered.get(text)
+        if result is None:
+            try:
+                result = answer(index, text)
+            except CacheDamaged:
+                drop(layers(ctx.find_root().obj or {}))
+                index = load_index(ctx)
+                result = answer(index, text)
+            answered[text] = result
         _announce(result)
         all_found &= result.found
         if fmt is Format.JSON:

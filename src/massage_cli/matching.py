@@ -162,27 +162,34 @@ def _free_text(index: Index, query: str) -> Match | None:
     return Match(best[0], "text", best[3], tuple(item[0] for item in ranked[1:]))
 
 
-def _similarity(a: str, b: str) -> float:
-    import difflib
+class _Similarity:
+    """Similarity of many strings to one query, reusing difflib's work on the query side."""
 
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < FUZZY_SUGGEST or matcher.quick_ratio() < FUZZY_SUGGEST:
-        return 0.0
-    return matcher.ratio()
+    def __init__(self, query: str) -> None:
+        import difflib
+
+        self.length = len(query)
+        self.matcher = difflib.SequenceMatcher(None, "", query, autojunk=False)
+
+    def __call__(self, text: str) -> float:
+        total = len(text) + self.length
+        if not total or 2 * min(len(text), self.length) / total < FUZZY_SUGGEST:
+            return 0.0  # the lengths alone rule it out
+        self.matcher.set_seq1(text)
+        if self.matcher.quick_ratio() < FUZZY_SUGGEST:
+            return 0.0
+        return self.matcher.ratio()
 
 
 def _ranked(index: Index, query: str) -> list[tuple[float, str, str]]:
     """Condition ids by how closely any of their names resembles the query, best first."""
-    whole = compact(query)
-    parts = [compact(w) for w in normalise(query).split() if len(w) >= 5 and w not in STOPWORDS]
+    whole = _Similarity(compact(query))
+    parts = [_Similarity(compact(w)) for w in normalise(query).split() if len(w) >= 5 and w not in STOPWORDS]
     best: dict[str, tuple[float, str, str]] = {}
     for key, cid, text in index.all_keys():
-        if abs(len(key) - len(whole)) > len(whole):
-            score = 0.0
-        else:
-            score = _similarity(whole, key)
-        if len(parts) > 1 and " " not in text.strip() and len(key) >= 5:
-            score = max([score] + [_similarity(p, key) for p in parts])
+        score = whole(key)
+        if len(parts) > 1 and len(key) >= 5 and " " not in text.strip():
+            score = max([score] + [part(key) for part in parts])
         if score and (cid not in best or score > best[cid][0]):
             best[cid] = (score, cid, text)
     return sorted(best.values(), key=lambda item: item[0], reverse=True)
