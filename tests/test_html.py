@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from massage_cli.answer import answer
 from massage_cli.knowledge import load_bundled
 from massage_cli.matching import Index
-from massage_cli.model import Clinic, Condition, KnowledgeBase, Source, Verdict
+from massage_cli.model import Clinic, Condition, KnowledgeBase, Source, Verdict, replace
 from massage_cli.render import Format, common, html_out, renderer
 
 KB = load_bundled()

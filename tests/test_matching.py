@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 import simple_icd_10_cm as icd
@@ -10,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from massage_cli.knowledge import load_bundled
+from massage_cli.model import replace
 from massage_cli.matching import (
     Index,
     Match,

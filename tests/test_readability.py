@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import replace
 
 import pytest
 
 from massage_cli.cli import ExitCode
 from massage_cli.knowledge import load_bundled
-from massage_cli.model import EvidenceLevel
+from massage_cli.model import EvidenceLevel, replace
 from massage_cli.readability import CEILING, TARGET_MEDIAN, gate, scores
 
 KB = load_bundled()

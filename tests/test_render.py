@@ -9,13 +9,13 @@ from __future__ import annotations
 import io
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from massage_cli.answer import answer
 from massage_cli.knowledge import load_bundled
+from massage_cli.model import replace
 from massage_cli.matching import Index
 from massage_cli.render import Format, renderer
 

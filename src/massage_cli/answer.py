@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .matching import Index, Match, NoMatch, lookup
 from .model import Condition, RedFlag, Verdict
 from .textclean import clean_line
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """Everything the renderers need to answer one query."""
 
     query: str

@@ -18,8 +18,6 @@ from .store import CacheDamaged, drop
 from .layers import KnowledgeBaseError, Layer, bundled_path, env_paths
 from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
-from .screening import from_ids, parse_answer, questions
-from .screening import screen as screen_answers
 from .textclean import shorten
 
 ENV_KB = "MASSAGE_CLI_KB"
@@ -470,6 +468,8 @@ def _ask_on_terminal(flags: list[RedFlag]) -> list[bool]:
 
 def _read_answers(flags: list[RedFlag]) -> list[bool]:
     """Answers piped in on stdin, one a line, in question order."""
+    from .screening import parse_answer
+
     answers: list[bool] = []
     lines = [line for line in sys.stdin.read().splitlines() if line.strip()]
     for number, flag in enumerate(flags, start=1):
@@ -502,6 +502,9 @@ def screen(
     as_json: JsonOption = False,
 ) -> None:
     """A short yes/no check for warning signs before massage. Never says massage is safe."""
+    from .screening import from_ids, questions
+    from .screening import screen as screen_answers
+
     fmt = pick_format(fmt, as_json)
     kb = load_kb(ctx)
     flags = questions(kb.red_flags)

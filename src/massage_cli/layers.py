@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -13,8 +13,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 BUNDLED_NAME = "conditions.yaml"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a knowledge-base file, and where it is."""
 
     file: str
@@ -38,8 +37,7 @@ class KnowledgeBaseError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One file in the stack of knowledge bases, and whether it must exist."""
 
     path: Path

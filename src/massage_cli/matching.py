@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .model import Condition, Faq, KnowledgeBase
 from .redflags import RedFlagIndex
@@ -27,8 +27,7 @@ def code_key(text: str) -> str | None:
     return key if _CODE_QUERY.match(key) else None
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """The condition a query found, and how it was found."""
 
     condition: Condition
@@ -40,14 +39,12 @@ class Match:
     """Other conditions the query also names (free text only)."""
 
 
-@dataclass(frozen=True)
-class NoMatch:
+class NoMatch(NamedTuple):
     """Nothing matched; the closest names, if any."""
 
     suggestions: tuple[str, ...]
 
 
-@dataclass
 class Index:
     """Lookup tables built once from a knowledge base, holding condition ids.
 
@@ -55,17 +52,18 @@ class Index:
     large knowledge base reads only the rows it needs.
     """
 
-    kb: KnowledgeBase
-    exact: dict[str, tuple[str, str, str]] = field(default_factory=dict)
-    """Compact name or alias -> (condition id, id/name/alias, the text as written)."""
-    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Code without the dot -> (condition id, the code as written)."""
-    phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(default_factory=dict)
-    """First word -> (all words, condition id, text) of each name and alias."""
-    keys: list[tuple[str, str, str]] = field(default_factory=list)
-    """(compact key, condition id, text) of every name and alias, for typo matching."""
-    by_id: dict[str, Condition] = field(default_factory=dict)
-    _flags: RedFlagIndex | None = None
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.exact: dict[str, tuple[str, str, str]] = {}
+        """Compact name or alias -> (condition id, id/name/alias, the text as written)."""
+        self.codes: dict[str, tuple[str, str]] = {}
+        """Code without the dot -> (condition id, the code as written)."""
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        """First word -> (all words, condition id, text) of each name and alias."""
+        self.keys: list[tuple[str, str, str]] = []
+        """(compact key, condition id, text) of every name and alias, for typo matching."""
+        self.by_id: dict[str, Condition] = {}
+        self._flags: RedFlagIndex | None = None
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> Index:
@@ -223,8 +221,7 @@ def _words(texts: Iterable[str]) -> set[str]:
     return {w for text in texts for w in tokens(text) if w not in STOPWORDS}
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A search result and its score."""
 
     condition: Condition

@@ -1,9 +1,9 @@
-"""Records of the knowledge base: plain frozen dataclasses, no I/O."""
+"""Records of the knowledge base: immutable named tuples (cheap to define at start-up), no I/O."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
 
 
 class Verdict(str, enum.Enum):
@@ -74,24 +74,21 @@ class Action(str, enum.Enum):
         return "See a doctor today."
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A publication a fact comes from."""
 
     title: str
     url: str
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """How strong the evidence is, as a level and in plain words."""
 
     level: EvidenceLevel
     summary: str
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     """One condition and what massage can and cannot do for it."""
 
     id: str
@@ -112,8 +109,7 @@ class Condition:
     """ISO date of the last review."""
 
 
-@dataclass(frozen=True)
-class Faq:
+class Faq(NamedTuple):
     """A common question about massage and its answer."""
 
     id: str
@@ -124,8 +120,7 @@ class Faq:
     sources: tuple[Source, ...]
 
 
-@dataclass(frozen=True)
-class RedFlag:
+class RedFlag(NamedTuple):
     """A warning sign in what a person says that needs medical care, not massage."""
 
     id: str
@@ -145,8 +140,7 @@ class RedFlag:
         return self.question or f"Do you have this: {self.name}?"
 
 
-@dataclass(frozen=True)
-class Benefits:
+class Benefits(NamedTuple):
     """What massage can and cannot do in general."""
 
     can_do: tuple[str, ...]
@@ -154,8 +148,7 @@ class Benefits:
     sources: tuple[Source, ...]
 
 
-@dataclass(frozen=True)
-class Clinic:
+class Clinic(NamedTuple):
     """Who hands out the information (set in a clinic's layer file)."""
 
     name: str
@@ -163,8 +156,7 @@ class Clinic:
     """A phone number, address or web page, as the clinic writes it."""
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     """Everything the tool knows, merged from all layers."""
 
     version: str
@@ -183,3 +175,11 @@ class KnowledgeBase:
             if condition.id == condition_id:
                 return condition
         raise KeyError(condition_id)
+
+
+_Record = TypeVar("_Record", bound=tuple[Any, ...])
+
+
+def replace(record: _Record, **changes: Any) -> _Record:
+    """A copy of a record with some fields changed."""
+    return record._replace(**changes)  # type: ignore[attr-defined, no-any-return]

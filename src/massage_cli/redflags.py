@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 
 from .words import STOPWORDS, expand_contractions, stem
@@ -81,24 +81,25 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
+    """The words of one phrasing, and the flag it raises."""
+
     words: tuple[str, ...]
     flag: RedFlag
 
 
-@dataclass
 class RedFlagIndex:
     """Red-flag phrases prepared once for fast, typo-tolerant scanning."""
 
-    flags: tuple[RedFlag, ...]
-    phrases: list[Phrase] = field(default_factory=list)
-    by_word: dict[str, list[Phrase]] = field(default_factory=lambda: defaultdict(list))
-    """Each phrase under its first word: only phrases whose first word is present are checked."""
-    variants: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
-    vocabulary: frozenset[str] = frozenset()
-    """Real words (from the knowledge base's own text) that are never treated as typos."""
+    def __init__(self, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> None:
+        self.flags = flags
+        self.phrases: list[Phrase] = []
+        self.by_word: dict[str, list[Phrase]] = defaultdict(list)
+        """Each phrase under its first word: only phrases whose first word is present are checked."""
+        self.variants: dict[str, set[str]] = defaultdict(set)
+        """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
+        self.vocabulary = vocabulary
+        """Real words (from the knowledge base's own text) that are never treated as typos."""
 
     @classmethod
     def build(cls, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> RedFlagIndex:

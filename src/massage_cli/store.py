@@ -34,6 +34,7 @@ from .model import (
     RedFlag,
     Source,
     Verdict,
+    replace,
 )
 from .redflags import Phrase, RedFlagIndex
 
@@ -352,8 +353,6 @@ def read(key: str) -> StoreIndex | None:
 
 def full_kb(index: StoreIndex) -> KnowledgeBase:
     """The whole knowledge base, conditions included, from the cache."""
-    from dataclasses import replace
-
     return replace(index.kb, conditions=index.conditions())
 
 
