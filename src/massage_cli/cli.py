@@ -101,26 +101,27 @@ def report_problems(problems: list[Any], header: str) -> None:
         note(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems")
 
 
+def _open(ctx: typer.Context, opener: Any) -> Any:
+    """Call a store opener on the active layers; exit 3 with every problem listed if it fails."""
+    try:
+        return opener(layers(ctx.find_root().obj or {}))
+    except KnowledgeBaseError as exc:
+        report_problems(exc.problems, "the knowledge base cannot be used:")
+        raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+
+
 def load_kb(ctx: typer.Context) -> KnowledgeBase:
     """The merged knowledge base, or exit 3 with every problem listed."""
     from .store import open_kb
 
-    try:
-        return open_kb(layers(ctx.find_root().obj or {}))
-    except KnowledgeBaseError as exc:
-        report_problems(exc.problems, "the knowledge base cannot be used:")
-        raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+    return _open(ctx, open_kb)  # type: ignore[no-any-return]
 
 
 def load_index(ctx: typer.Context) -> Index:
     """A lookup index over the merged knowledge base, or exit 3 with every problem listed."""
     from .store import open_index
 
-    try:
-        return open_index(layers(ctx.find_root().obj or {}))
-    except KnowledgeBaseError as exc:
-        report_problems(exc.problems, "the knowledge base cannot be used:")
-        raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+    return _open(ctx, open_index)  # type: ignore[no-any-return]
 
 
 def pick_format(fmt: Format | None, as_json: bool) -> Format:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..answer import Answer
 from ..model import Condition, KnowledgeBase, Verdict
@@ -12,6 +11,7 @@ from ..model import Condition, KnowledgeBase, Verdict
 if TYPE_CHECKING:
     from ..citations import Citation
     from ..layers import Problem
+    from ..matching import Hit
 
 SECTIONS = (
     ("benefits", "What massage can do"),
@@ -95,3 +95,20 @@ def readability_summary(problems: Sequence[str]) -> str:
     if problems:
         return f"TOO HARD: {len(problems)} problem(s). Aim for grade 8 or lower: short sentences, everyday words."
     return "OK: the median entry reads at grade 8 or lower, and none above grade 10."
+
+
+LISTING_COLUMNS = ("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM")
+HITS_COLUMNS = ("ID", "Name", "Verdict", "Score")
+
+
+def listing_rows(conditions: Sequence[Condition]) -> list[tuple[str, ...]]:
+    """One row of text cells per condition, in LISTING_COLUMNS order."""
+    return [
+        (c.id, c.name, c.verdict.value, c.evidence.level.value, c.category, ", ".join(c.icd10))
+        for c in conditions
+    ]
+
+
+def hits_rows(found: Sequence[Hit]) -> list[tuple[str, ...]]:
+    """One row of text cells per search hit, in HITS_COLUMNS order."""
+    return [(h.condition.id, h.condition.name, h.condition.verdict.value, f"{h.score:g}") for h in found]

@@ -225,19 +225,16 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def listing(conditions: Sequence[Condition]) -> str:
     """Conditions as an HTML table."""
-    rows = [
-        (c.id, c.name, c.verdict.label, c.evidence.level.value, c.category, ", ".join(c.icd10))
-        for c in conditions
-    ]
-    table = _table(("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM"), rows)
+    rows = common.listing_rows(conditions)
+    table = _table(common.LISTING_COLUMNS, rows)
     return _document("Conditions &ndash; massage-cli", ["<h1>Conditions</h1>", table])
 
 
 def hits(found: Sequence[Hit]) -> str:
     """Search results, best first, as an HTML table."""
-    rows = [(h.condition.id, h.condition.name, h.condition.verdict.label, f"{h.score:g}") for h in found]
+    rows = common.hits_rows(found)
     body = ["<h1>Search results</h1>"]
-    body.append(_table(("ID", "Name", "Verdict", "Score"), rows) if rows else "<p>No conditions found.</p>")
+    body.append(_table(common.HITS_COLUMNS, rows) if rows else "<p>No conditions found.</p>")
     return _document("Search results &ndash; massage-cli", body)
 
 

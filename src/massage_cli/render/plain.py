@@ -82,17 +82,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def listing(conditions: Sequence[Condition]) -> str:
     """Conditions as an aligned table."""
-    rows = [
-        (c.id, c.name, c.verdict.value, c.evidence.level.value, c.category, ", ".join(c.icd10))
-        for c in conditions
-    ]
-    return _table(("ID", "NAME", "VERDICT", "EVIDENCE", "CATEGORY", "ICD-10-CM"), rows)
+    rows = common.listing_rows(conditions)
+    return _table([c.upper() for c in common.LISTING_COLUMNS], rows)
 
 
 def hits(found: Sequence[Hit]) -> str:
     """Search results, best first."""
-    rows = [(h.condition.id, h.condition.name, h.condition.verdict.value, f"{h.score:g}") for h in found]
-    return _table(("ID", "NAME", "VERDICT", "SCORE"), rows)
+    rows = common.hits_rows(found)
+    return _table([c.upper() for c in common.HITS_COLUMNS], rows)
 
 
 def benefits(kb: KnowledgeBase) -> str:
