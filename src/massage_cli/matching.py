@@ -208,12 +208,6 @@ def _code_suggestions(index: Index, code: str) -> tuple[str, ...]:
     return tuple(index.condition(cid).name for cid in ids)
 
 
-def suggest(index: Index, query: str) -> tuple[str, ...]:
-    """Up to three condition names close to the query."""
-    result = _fuzzy(index, query)
-    return result.suggestions if isinstance(result, NoMatch) else (result.condition.name,)
-
-
 # --------------------------------------------------------------------------- full-text search
 
 

@@ -26,11 +26,6 @@ def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
     return [(title, getattr(condition, attr)) for attr, title in SECTIONS]
 
 
-def headline(name: str, verdict: Verdict) -> str:
-    """The name, the verdict badge and what to do, in one sentence."""
-    return f"{name}: {verdict.label.upper()}. {verdict.headline}"
-
-
 def verdict_line(verdict: Verdict) -> str:
     """The first line of every human format: the verdict and what to do, never wrapped."""
     return f"{verdict.label.upper()}: {verdict.headline}"
