@@ -46,7 +46,7 @@ class Run:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None):  # noqa: ANN204
+    def __call__(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None):
         return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
 
 

@@ -307,7 +307,7 @@ class TestProcess:
         env = {**os.environ, "NO_COLOR": "1"}
         proc = subprocess.run(
             [sys.executable, "-m", "massage_cli", "check", "fibromyalgia", "--json"],
-            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60, check=False,
         )
         assert proc.returncode == 0, proc.stderr
         assert "fibromyalgia" == json.loads(proc.stdout)["condition"]["id"]
@@ -322,7 +322,8 @@ class TestProcess:
             "COMP_CWORD": "2",
         }
         proc = subprocess.run(
-            [sys.executable, "-m", "massage_cli"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60
+            [sys.executable, "-m", "massage_cli"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         words = proc.stdout.splitlines()

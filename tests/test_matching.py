@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 import simple_icd_10_cm as icd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from massage_cli.knowledge import load_bundled
-from massage_cli.model import replace
 from massage_cli.matching import (
     Index,
     Match,
@@ -21,6 +19,7 @@ from massage_cli.matching import (
     search,
     stem,
 )
+from massage_cli.model import replace
 
 KB = load_bundled()
 CONDITIONS = KB.conditions

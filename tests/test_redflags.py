@@ -33,11 +33,11 @@ def flag_ids(query: str) -> list[str]:
 class TestCatalogue:
     """The catalogue covers the signs the guidelines list, each sourced, each with an action."""
 
-    REQUIRED = [
+    REQUIRED = (
         "saddle-numbness", "bladder-bowel", "both-legs", "serious-injury", "chest-pain", "fever-chills",
         "weight-loss", "cancer-history", "night-pain", "back-lump", "drug-injection", "steroids-immune",
         "age-over-50", "blood-clot-leg", "meningitis",
-    ]
+    )
 
     @pytest.mark.parametrize("flag_id", REQUIRED)
     def test_required_flag_present(self, flag_id: str) -> None:
@@ -169,7 +169,7 @@ class TestCheckShowsTheWarningFirst:
 class TestContraindications:
     """Conditions where massage must wait say what to do instead, first."""
 
-    DANGEROUS = [c for c in KB.conditions if c.verdict in (Verdict.AVOID, Verdict.URGENT)]
+    DANGEROUS = tuple(c for c in KB.conditions if c.verdict in (Verdict.AVOID, Verdict.URGENT))
 
     @pytest.mark.parametrize("condition", DANGEROUS, ids=lambda c: c.id)
     @pytest.mark.parametrize("fmt", ["plain", "markdown"])
@@ -231,7 +231,7 @@ class TestScreen:
 
     def test_urgent_sign(self, run) -> None:
         """A 'yes' to an urgent sign only: see a doctor first."""
-        urgent = [f for f in KB.red_flags if f.action is Action.URGENT][0]
+        urgent = next(f for f in KB.red_flags if f.action is Action.URGENT)
         result = run("screen", "--yes", urgent.id, "--json")
         assert "see-a-doctor" == json.loads(result.stdout)["outcome"]
 

@@ -15,8 +15,8 @@ import pytest
 
 from massage_cli.answer import answer
 from massage_cli.knowledge import load_bundled
-from massage_cli.model import replace
 from massage_cli.matching import Index
+from massage_cli.model import replace
 from massage_cli.render import Format, renderer
 
 KB = load_bundled()

@@ -13,11 +13,11 @@ import typer
 
 from . import __version__
 from .answer import Answer, answer
-from .matching import Index
-from .store import CacheDamaged, drop
 from .layers import KnowledgeBaseError, Layer, bundled_path, env_paths
+from .matching import Index
 from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
+from .store import CacheDamaged, drop
 from .textclean import shorten
 
 ENV_KB = "MASSAGE_CLI_KB"
@@ -608,6 +608,6 @@ def main() -> None:
         # The reader went away (for example `| head`); exit quietly like other Unix tools.
         sys.stderr.close()
         sys.exit(ExitCode.OK)
-    except Exception as exc:  # pragma: no cover - a bug; say so briefly instead of a traceback
+    except Exception as exc:  # noqa: BLE001 - last resort: a bug is reported briefly, never as a traceback
         note(f"massage-cli: internal error ({type(exc).__name__}); please report it")
         sys.exit(ExitCode.INTERNAL)

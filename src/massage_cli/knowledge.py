@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from .layers import MAX_FILE_BYTES, KnowledgeBaseError, Layer, Problem, bundled_path
 from .model import (
     Action,
     Benefits,
@@ -26,7 +26,6 @@ from .model import (
     Source,
     Verdict,
 )
-from .layers import MAX_FILE_BYTES, KnowledgeBaseError, Layer, Problem, bundled_path
 from .textclean import clean_text
 
 MAX_NODES = 2_000_000
@@ -93,6 +92,12 @@ class _TooBig(Exception):
     pass
 
 
+def _at(event: yaml.Event) -> tuple[int, int]:
+    """The 1-based line and column where an event starts."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 class _EventReader:
     """Builds plain data from a YAML event stream, refusing anything unsafe.
 
@@ -110,8 +115,8 @@ class _EventReader:
         self.key_marks: dict[Path_, tuple[int, int]] = {}
 
     def problem(self, event: yaml.Event, path: Path_, message: str) -> None:
-        mark = event.start_mark
-        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, _fmt_path(path), message))
+        line, column = _at(event)
+        self.problems.append(Problem(self.file, line, column, _fmt_path(path), message))
 
     def expect(self, kind: type) -> yaml.Event:
         event = next(self.events)
@@ -127,9 +132,9 @@ class _EventReader:
     def node(self, path: Path_, event: yaml.Event | None = None) -> tuple[Any, int]:
         """Read one value (and everything under it); its data and how many values it holds."""
         event = event or next(self.events)
-        self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        self.marks[path] = _at(event)
         if isinstance(event, yaml.AliasEvent):
-            value, size = self.anchors.get(event.anchor, (None, 1))
+            value, size = self.anchors.get(event.anchor or "", (None, 1))
             if event.anchor not in self.anchors:  # pragma: no cover - the parser rejects these
                 self.problem(event, path, f"unknown alias *{event.anchor}")
             self._count(size)
@@ -154,7 +159,8 @@ class _EventReader:
         allowed = start.tag in _STD_COLLECTIONS
         if not allowed:
             self.problem(start, path, f"YAML tag {start.tag!r} is not allowed")
-        items, size = [], 1
+        items: list[Any] = []
+        size = 1
         while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
             value, n = self.node((*path, len(items)), event)
             items.append(value)
@@ -176,8 +182,8 @@ class _EventReader:
                     self.problem(event, (*path, key), f"duplicate key {key!r} (first at line {seen[key]}); remove one")
                 self.skip(value_event)
                 continue
-            seen[key] = event.start_mark.line + 1
-            self.key_marks[(*path, key)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self.key_marks[(*path, key)] = _at(event)
+            seen[key] = _at(event)[0]
             value, n = self.node((*path, key), value_event)
             out[key] = value
             size += n
@@ -207,7 +213,7 @@ class _EventReader:
     def _scalar(self, event: yaml.ScalarEvent, path: Path_) -> Any:
         tag, value = event.tag, event.value
         if tag in (None, "!"):
-            tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) if event.implicit[0] else _STR
+            tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) if event.implicit[0] else _STR  # type: ignore[no-untyped-call]
         if tag not in _SCALAR_TAGS:
             self.problem(event, path, f"YAML tag {tag!r} is not allowed")
             return None
@@ -280,7 +286,7 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
         top: Any
         if isinstance(first, yaml.MappingStartEvent) and first.tag in _STD_COLLECTIONS:
             top = {}
-            reader.marks[()] = (first.start_mark.line + 1, first.start_mark.column + 1)
+            reader.marks[()] = _at(first)
             seen: dict[str, int] = {}
             while not isinstance(event := next(reader.events), yaml.MappingEndEvent):
                 key = reader.key(event, ())
@@ -290,10 +296,10 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
                         reader.problem(event, (key,), f"duplicate key {key!r} (first at line {seen[key]}); remove one")
                     reader.skip(value_event)
                     continue
-                seen[key] = event.start_mark.line + 1
-                reader.key_marks[(key,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                seen[key] = _at(event)[0]
+                reader.key_marks[(key,)] = _at(event)
                 if key in SECTIONS and isinstance(value_event, yaml.SequenceStartEvent) and value_event.tag in _STD_COLLECTIONS:
-                    reader.marks[(key,)] = (value_event.start_mark.line + 1, value_event.start_mark.column + 1)
+                    reader.marks[(key,)] = _at(value_event)
                     top_marks, top_keys = reader.marks, reader.key_marks
                     index = 0
                     while not isinstance(item := next(reader.events), yaml.SequenceEndEvent):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Files larger than this are refused before parsing."""

@@ -10,7 +10,6 @@ from .model import Condition, Faq, KnowledgeBase
 from .redflags import RedFlagIndex
 from .words import MAX_QUERY, STOPWORDS, compact, expand_contractions, normalise, stem, tokens  # noqa: F401 (re-exported)
 
-
 _CODE_QUERY = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
 FUZZY_ACCEPT = 0.85
@@ -152,12 +151,12 @@ def _free_text(index: Index, query: str) -> Match | None:
         return None
     # Several conditions named: show the most cautious one, so a warning is never hidden.
     ranked = sorted(
-        ((index.condition(cid), *item) for cid, item in found.items()),
+        ((index.condition(cid), words, length, text) for cid, (words, length, text) in found.items()),
         key=lambda item: (item[0].verdict.rank, item[1], item[2]),
         reverse=True,
     )
-    best = ranked[0]
-    return Match(best[0], "text", best[3], tuple(item[0] for item in ranked[1:]))
+    chosen, _, _, text = ranked[0]
+    return Match(chosen, "text", text, tuple(item[0] for item in ranked[1:]))
 
 
 class _Similarity:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
-from .words import STOPWORDS, expand_contractions, stem
 from .model import Action, RedFlag
+from .words import STOPWORDS, expand_contractions, stem
 
 MAX_SCAN = 20_000
 """Characters of a query scanned for red flags (far more than any real description)."""
@@ -23,15 +23,11 @@ AGE_FLAG = "age-over-50"
 
 # Words too common in back-pain talk to be "corrected" into something else by typo tolerance.
 _NO_FUZZ = frozenset(
-    "back pain neck legs hurt hurts sore ache aches arms feet hand foot knee hips body head "
-    "left right side lower upper week weeks month days".split()
+    ["back", "pain", "neck", "legs", "hurt", "hurts", "sore", "ache", "aches", "arms", "feet", "hand", "foot", "knee", "hips", "body", "head", "left", "right", "side", "lower", "upper", "week", "weeks", "month", "days"]
 )
 # Real words that are one letter from a red-flag word: never "correct" them into one.
 _REAL_WORDS = frozenset(
-    "never ever every cancel dancer answer crest fewer lever river cover clever ladder later water "
-    "chest best rest test west nest pest lest chess cheat cheap lose lost host most post cost "
-    "blister bladder leg log lug lag fell feel fall hall ball call wall tall bell well sell tell "
-    "shin skin spin thin chin".split()
+    ["never", "ever", "every", "cancel", "dancer", "answer", "crest", "fewer", "lever", "river", "cover", "clever", "ladder", "later", "water", "chest", "best", "rest", "test", "west", "nest", "pest", "lest", "chess", "cheat", "cheap", "lose", "lost", "host", "most", "post", "cost", "blister", "bladder", "leg", "log", "lug", "lag", "fell", "feel", "fall", "hall", "ball", "call", "wall", "tall", "bell", "well", "sell", "tell", "shin", "skin", "spin", "thin", "chin"]
 )
 # Words that carry meaning in red-flag phrases and must not be dropped as stopwords.
 _KEEP = frozenset({"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night"})

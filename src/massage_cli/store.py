@@ -265,7 +265,7 @@ class StoreIndex(Index):
     def __init__(self, db: sqlite3.Connection, kb: KnowledgeBase, flags: RedFlagIndex) -> None:
         super().__init__(kb)
         self.db = db
-        self._flags = flags
+        self._stored_flags = flags
         self._conditions: dict[str, Condition] = {}
 
     def _row(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -275,10 +275,12 @@ class StoreIndex(Index):
         return row[:-1] if row is not None else None
 
     def exact_get(self, key: str) -> tuple[str, str, str] | None:
-        return self._row("SELECT cid, kind, text, crc FROM exact WHERE key = ?", (key,))  # type: ignore[return-value]
+        row = self._row("SELECT cid, kind, text, crc FROM exact WHERE key = ?", (key,))
+        return (row[0], row[1], row[2]) if row else None
 
     def code_get(self, code: str) -> tuple[str, str] | None:
-        return self._row("SELECT cid, text, crc FROM codes WHERE code = ?", (code,))  # type: ignore[return-value]
+        row = self._row("SELECT cid, text, crc FROM codes WHERE code = ?", (code,))
+        return (row[0], row[1]) if row else None
 
     def codes_starting(self, prefix: str) -> list[str]:
         rows = self.db.execute(
@@ -309,7 +311,7 @@ class StoreIndex(Index):
         return tuple(_decode(condition_from, data) for cid, data, crc in self._checked(rows, 2))
 
     def red_flag_index(self) -> RedFlagIndex:
-        return self._flags
+        return self._stored_flags
 
     @staticmethod
     def _checked(rows: Iterable[tuple[Any, ...]], fields: int) -> Iterator[tuple[Any, ...]]:

@@ -34,10 +34,7 @@ _CONTRACTIONS = {
 }
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 STOPWORDS = frozenset(
-    "a an the and or of in on at to for from with my me i im is am are was were be been being "
-    "have has had do does did it its this that these those some any very really so just "
-    "since after before about your you our we they he she his her them their there here "
-    "when while what which who how get got getting".split()
+    ["a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "my", "me", "i", "im", "is", "am", "are", "was", "were", "be", "been", "being", "have", "has", "had", "do", "does", "did", "it", "its", "this", "that", "these", "those", "some", "any", "very", "really", "so", "just", "since", "after", "before", "about", "your", "you", "our", "we", "they", "he", "she", "his", "her", "them", "their", "there", "here", "when", "while", "what", "which", "who", "how", "get", "got", "getting"]
 )
 
 def _fold(text: str) -> str:

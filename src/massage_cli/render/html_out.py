@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import html
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ..answer import Answer
 from ..matching import Hit
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from ..citations import Citation
     from ..layers import Problem
     from ..readability import Score
+    from ..screening import Screening
 
 # The meta tag blocks scripts, images, fonts, frames and fetches even if escaping ever failed.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..answer import Answer
 from ..matching import Hit

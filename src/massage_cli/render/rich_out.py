@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -96,9 +95,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     body += [Text(""), _heading("Sources"), _sources(condition.sources)]
     body += [Text(""), Text(common.details_line(condition), style="dim")]
     # The badge comes first so that a long name, cut to fit, never hides it.
-    title = Text.assemble(badge(answer.verdict), Text(" " + condition.name, style="bold"))
+    heading = Text.assemble(badge(answer.verdict), Text(" " + condition.name, style="bold"))
     border = VERDICT_STYLES[answer.verdict].split(" on ")[-1]
-    parts.append(Panel(Group(*body), title=title, title_align="left", border_style=border))
+    parts.append(Panel(Group(*body), title=heading, title_align="left", border_style=border))
     parts.append(Text(kb.disclaimer, style="dim"))
     return Group(*parts)
 
@@ -177,9 +176,9 @@ def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
     body: list[RenderableType] = [Text(outcome.message, style="bold")]
     if result.flagged:
         body += [Text(""), _heading("You said yes to"), _bullets([f"{f.name}: {f.message}" for f in result.flagged])]
-    title = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
+    heading = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
     border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
-    return Group(Panel(Group(*body), title=title, title_align="left", border_style=border), Text(kb.disclaimer, style="dim"))
+    return Group(Panel(Group(*body), title=heading, title_align="left", border_style=border), Text(kb.disclaimer, style="dim"))
 
 
 def paths(rows: Sequence[dict[str, str]]) -> RenderableType:
