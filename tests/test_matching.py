@@ -156,6 +156,13 @@ class TestLookup:
         assert isinstance(result, NoMatch)
         assert {"Lumbar thing", "Lumbar thong"} == set(result.suggestions)
 
+    def test_header_code_of_two_conditions_is_not_guessed(self, index: Index) -> None:
+        """M54.5 covers acute (M54.50) and chronic (M54.51) low back pain: both are suggested, neither shown."""
+        result = lookup(index, "M54.5")
+        assert isinstance(result, NoMatch)
+        expected = {index.condition("low-back-pain").name, index.condition("chronic-low-back-pain").name}
+        assert expected == set(result.suggestions)
+
     def test_unknown_code_is_not_found(self, index: Index) -> None:
         """A code-shaped query that no condition lists finds nothing."""
         assert isinstance(lookup(index, "Z99.89"), NoMatch)

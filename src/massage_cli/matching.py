@@ -16,7 +16,7 @@ FUZZY_ACCEPT = 0.85
 """Similarity at or above which a typo is corrected to a single clear best match."""
 FUZZY_MARGIN = 0.08
 """How far ahead of the next condition the best match must be to be taken."""
-FUZZY_SUGGEST = 0.65
+FUZZY_SUGGEST = 0.75
 """Similarity at or above which a condition is offered as a suggestion."""
 
 
@@ -202,9 +202,10 @@ def _fuzzy(index: Index, query: str) -> Match | NoMatch:
 
 
 def _code_suggestions(index: Index, code: str) -> tuple[str, ...]:
-    """Conditions whose codes share the query's category (the first three characters)."""
-    ids = list(dict.fromkeys(index.codes_starting(code[:3])))[:3]
-    return tuple(index.condition(cid).name for cid in ids)
+    """Conditions listing more specific codes under the query (M54.5 -> M54.50, M54.51), or else
+    conditions in the same category (the first three characters)."""
+    ids = index.codes_starting(code) or index.codes_starting(code[:3])
+    return tuple(index.condition(cid).name for cid in list(dict.fromkeys(ids))[:3])
 
 
 # --------------------------------------------------------------------------- full-text search
