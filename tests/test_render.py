@@ -111,3 +111,11 @@ class TestUntrustedText:
         kb = load_layers([Layer(path, "option")])
         summary = kb.condition("sore-muscle").summary
         assert "Ease red   ok" == summary
+
+
+def test_readme_example_is_real(run) -> None:
+    """The example answer in the README is exactly what the program prints."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    marker = "$ massage-cli check fibromyalgia --format plain\n"
+    shown = readme[readme.index(marker) + len(marker) :].split("```", 1)[0]
+    assert shown == run("check", "fibromyalgia", "--format", "plain").stdout
