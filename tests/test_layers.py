@@ -161,6 +161,16 @@ class TestValidate:
         assert (14, "conditions[0].sources[0].url", "'http://example.org/jaw' is not an https:// address") in found
         assert (2, "conditions[0]", "missing required field 'summary'") in found
 
+    def test_clashes_reported_with_other_mistakes(self, run, tmp_path) -> None:
+        """An alias clash with the bundled file is listed together with mistakes in other entries."""
+        second = CONDITION.split("\n", 1)[1].replace("jaw-ache", "jaw-two").replace("[sore jaw]", "[slipped disc]")
+        bad = CONDITION.replace("verdict: may-help", "verdict: maybe")
+        path = write(tmp_path, bad + second.replace("M26.609", "M26.601"))
+        result = run("validate", str(path), "--json")
+        messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
+        assert any(m.startswith("'maybe' is not one of") for m in messages)
+        assert any("'slippeddisc' is also used by condition 'herniated-disc'" in m for m in messages)
+
     def test_one_screen_for_other_commands(self, run, tmp_path) -> None:
         """Other commands show at most a screen of problems and count the rest."""
         entries = "".join(CONDITION.split("\n", 1)[1].replace("jaw-ache", f"jaw-{i}").replace("verdict: may-help", "verdict: x") .replace("sore jaw", f"sore jaw {i}").replace("M26.609", f"M26.60{i % 10}") for i in range(30))

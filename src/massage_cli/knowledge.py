@@ -637,7 +637,10 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
     scalars, benefits, clinic = _validate_top(ck, top_doc.data)
     problems = reader_problems + ck.problems
     if problems:
-        raise KnowledgeBaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+        error = KnowledgeBaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+        # The entries that were valid still take part in the checks across entries and files.
+        error.partial = LayerData(name, scalars, benefits, clinic, entries, places)
+        raise error
     return LayerData(name, scalars, benefits, clinic, entries, places)
 
 
@@ -693,17 +696,11 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     scalars: dict[str, str] = {}
     benefits: Benefits | None = None
     clinic: Clinic | None = None
-    merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
-    owner_file: dict[str, LayerData] = {}
     for layer in layers:
         scalars.update(layer.scalars)
         benefits = layer.benefits or benefits
         clinic = layer.clinic or clinic
-        for section, records in layer.entries.items():
-            for record in records:
-                merged[section][record.id] = record
-                if section == "conditions":
-                    owner_file[record.id] = layer
+    merged, owner_file = _stack(layers)
     problems = _check_unique(merged["conditions"], owner_file)
     missing = [key for key in ("version", "reviewed", "disclaimer") if key not in scalars]
     if benefits is None:
@@ -729,6 +726,19 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         icd10_release=scalars.get("icd10_release", ""),
         clinic=clinic,
     )
+
+
+def _stack(layers: list[LayerData]) -> tuple[dict[str, dict[str, Any]], dict[str, LayerData]]:
+    """Each section's entries by id, later layers replacing earlier ones; and each condition's file."""
+    merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
+    owner: dict[str, LayerData] = {}
+    for layer in layers:
+        for section, records in layer.entries.items():
+            for record in records:
+                merged[section][record.id] = record
+                if section == "conditions":
+                    owner[record.id] = layer
+    return merged, owner
 
 
 def _check_unique(conditions: dict[str, Condition], owner: dict[str, LayerData]) -> list[Problem]:
@@ -766,8 +776,11 @@ def check_layers(layers: Iterable[Layer]) -> tuple[list[Problem], KnowledgeBase 
             data.append(validate_file(layer.path))
         except KnowledgeBaseError as exc:
             problems.extend(exc.problems)
+            if exc.partial is not None:
+                data.append(exc.partial)
     if problems:
-        return problems, None
+        merged, owner = _stack(data)
+        return problems + _check_unique(merged["conditions"], owner), None
     try:
         return [], merge_layers(data)
     except KnowledgeBaseError as exc:

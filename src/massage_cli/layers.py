@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Files larger than this are refused before parsing."""
@@ -35,6 +35,8 @@ class KnowledgeBaseError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        self.partial: Any = None
+        """What of the file could still be read (for checks across files), if anything."""
 
 
 class Layer(NamedTuple):
