@@ -1,6 +1,6 @@
 """Write a large, valid knowledge-base layer for benchmarks: N made-up conditions, real structure.
 
-    python bench/generate.py 10000 /tmp/big.yaml
+python bench/generate.py 10000 /tmp/big.yaml
 """
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from pathlib import Path
 
 VERDICTS = ["helps", "may-help", "not-a-substitute", "avoid", "urgent"]
 LEVELS = ["low", "very-low", "moderate", "expert-opinion"]
-WORDS = (
-    "muscle back neck shoulder hip knee tight sore stiff ache pain strain tension joint nerve "
-    "spine lower upper side morning evening desk lifting sitting standing walking running"
-).split()
+WORDS = ["muscle", "back", "neck", "shoulder", "hip", "knee", "tight", "sore", "stiff", "ache", "pain", "strain", "tension", "joint", "nerve", "spine", "lower", "upper", "side", "morning", "evening", "desk", "lifting", "sitting", "standing", "walking", "running"]
 
 
 def condition(i: int) -> str:

@@ -33,7 +33,9 @@ def run(cmd: list[str], env: dict[str, str], stdin: Path | None = None) -> tuple
     """Wall time in seconds and peak memory in MB of one run."""
     started = time.perf_counter()
     with open(stdin or os.devnull, "rb") as feed:
-        proc = subprocess.Popen(cmd, stdin=feed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(
+            cmd, stdin=feed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) not in (0, 1):
@@ -55,16 +57,26 @@ def paired(cmd: list[str], floor: list[str], env: dict[str, str], runs: int) -> 
 
 def sample_queries(count: int) -> list[str]:
     """A patient list: every name, alias and code of the bundled conditions, free text and typos."""
-    from massage_cli.layers import Layer, bundled_path
     from massage_cli.knowledge import load_layers
+    from massage_cli.layers import Layer, bundled_path
 
     kb = load_layers([Layer(bundled_path(), "bundled")])
     pool = [t for c in kb.conditions for t in (c.id, c.name, *c.aliases, *c.icd10)]
     pool += [
-        "my lower back hurts after lifting boxes", "neck pain from sitting at a desk", "tight shoulders",
-        "sore back after gardening", "neck pain and a fever", "back pain and I can't control my bladder",
-        "swollen painful calf after a long flight", "I'm 67 and my back started hurting",
-        "fibromyalga", "sciatca", "osteoporsis", "hernated disc", "not a condition at all", "xyzzy",
+        "my lower back hurts after lifting boxes",
+        "neck pain from sitting at a desk",
+        "tight shoulders",
+        "sore back after gardening",
+        "neck pain and a fever",
+        "back pain and I can't control my bladder",
+        "swollen painful calf after a long flight",
+        "I'm 67 and my back started hurting",
+        "fibromyalga",
+        "sciatca",
+        "osteoporsis",
+        "hernated disc",
+        "not a condition at all",
+        "xyzzy",
     ]
     random.seed(7)
     return [random.choice(pool) for _ in range(count)]
@@ -83,21 +95,44 @@ def main() -> None:
     rows: list[tuple[str, str, str, bool]] = []
 
     run([*me, "check", "fibromyalgia", "--format", "json"], env)  # warm the cache once
-    t, f, r = paired([*me, "check", "fibromyalgia", "--format", "json"], [py, "-c", "import typer, yaml"], env, args.runs)
-    rows.append(("check fibromyalgia --format json", f"{t * 1000:.0f} ms vs floor {f * 1000:.0f} ms", f"{r:.2f}x (goal <= 1.25x)", r <= 1.25))
+    t, f, r = paired(
+        [*me, "check", "fibromyalgia", "--format", "json"], [py, "-c", "import typer, yaml"], env, args.runs
+    )
+    rows.append(
+        (
+            "check fibromyalgia --format json",
+            f"{t * 1000:.0f} ms vs floor {f * 1000:.0f} ms",
+            f"{r:.2f}x (goal <= 1.25x)",
+            r <= 1.25,
+        )
+    )
     t, f, r = paired(
         [*me, "check", "fibromyalgia", "--format", "rich"],
         [py, "-c", "import typer, yaml, rich.console, rich.panel, rich.table"],
         env,
         args.runs,
     )
-    rows.append(("check fibromyalgia --format rich", f"{t * 1000:.0f} ms vs floor {f * 1000:.0f} ms", f"{r:.2f}x (goal <= 1.25x)", r <= 1.25))
+    rows.append(
+        (
+            "check fibromyalgia --format rich",
+            f"{t * 1000:.0f} ms vs floor {f * 1000:.0f} ms",
+            f"{r:.2f}x (goal <= 1.25x)",
+            r <= 1.25,
+        )
+    )
 
     big = work / "big.yaml"
     subprocess.run([py, str(HERE / "generate.py"), "10000", str(big)], check=True)
     query = "synthetic alias 5000 3"
     first, peak = run([*me, "--kb", str(big), "check", query, "--format", "json"], env)
-    rows.append(("10,000-condition --kb, first run", f"{first:.2f} s, peak {peak} MB", "goal < 6 s, < 150 MB", first < 6 and peak < 150))
+    rows.append(
+        (
+            "10,000-condition --kb, first run",
+            f"{first:.2f} s, peak {peak} MB",
+            "goal < 6 s, < 150 MB",
+            first < 6 and peak < 150,
+        )
+    )
     t, f, r = paired(
         [*me, "--kb", str(big), "check", query, "--format", "json"],
         [*me, "check", "fibromyalgia", "--format", "json"],
@@ -105,7 +140,14 @@ def main() -> None:
         args.runs,
     )
     _, peak = run([*me, "--kb", str(big), "check", query, "--format", "json"], env)
-    rows.append(("10,000-condition --kb, repeat check", f"{t * 1000:.0f} ms vs bundled {f * 1000:.0f} ms, peak {peak} MB", f"{r:.2f}x (goal <= 2x)", r <= 2))
+    rows.append(
+        (
+            "10,000-condition --kb, repeat check",
+            f"{t * 1000:.0f} ms vs bundled {f * 1000:.0f} ms, peak {peak} MB",
+            f"{r:.2f}x (goal <= 2x)",
+            r <= 2,
+        )
+    )
 
     queries = work / "queries.txt"
     queries.write_text("\n".join(sample_queries(10_000)) + "\n", encoding="utf-8")
@@ -113,12 +155,19 @@ def main() -> None:
     b = statistics.median(batch)
     rows.append(("check --batch, 10,000 queries, json", f"{b:.2f} s (median of 5)", "goal < 2 s", b < 2))
 
-    complete_env = {**env, "_MASSAGE_CLI_COMPLETE": "complete_bash", "COMP_WORDS": "massage-cli check fibro", "COMP_CWORD": "2"}
+    complete_env = {
+        **env,
+        "_MASSAGE_CLI_COMPLETE": "complete_bash",
+        "COMP_WORDS": "massage-cli check fibro",
+        "COMP_CWORD": "2",
+    }
     comp = statistics.median(run(me, complete_env)[0] for _ in range(args.runs))
     rows.append(("shell completion of 'check fibro'", f"{comp * 1000:.0f} ms", "goal < 150 ms", comp < 0.150))
 
     width = max(len(r[0]) for r in rows)
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; {args.runs} pairs a row")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; {args.runs} pairs a row"
+    )
     for name, measured, ratio, ok in rows:
         print(f"{'PASS' if ok else 'MISS'}  {name:<{width}}  {measured:<42}  {ratio}")
     shutil.rmtree(work, ignore_errors=True)

@@ -29,7 +29,14 @@ class TestCheck:
         first, _, name = result.stdout.splitlines()[:3]
         assert first.startswith("MAY HELP, WITH CARE: ")
         assert "Fibromyalgia" == name
-        for heading in ("What massage can do", "Take care", "See a doctor if", "What massage cannot replace", "Sources", "Evidence: "):
+        for heading in (
+            "What massage can do",
+            "Take care",
+            "See a doctor if",
+            "What massage cannot replace",
+            "Sources",
+            "Evidence: ",
+        ):
             assert heading in result.stdout
         assert "" == result.stderr
 
@@ -39,9 +46,23 @@ class TestCheck:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         expected = {
-            "query", "found", "matched_by", "matched_text", "verdict", "condition",
-            "summary", "benefits", "precautions", "see_a_doctor_if", "cannot_replace", "evidence",
-            "red_flags", "also_matched", "sources", "reviewed", "disclaimer",
+            "query",
+            "found",
+            "matched_by",
+            "matched_text",
+            "verdict",
+            "condition",
+            "summary",
+            "benefits",
+            "precautions",
+            "see_a_doctor_if",
+            "cannot_replace",
+            "evidence",
+            "red_flags",
+            "also_matched",
+            "sources",
+            "reviewed",
+            "disclaimer",
         }
         assert expected == set(data)
         assert {"id", "name", "aliases", "icd10", "category"} == set(data["condition"])
@@ -112,7 +133,10 @@ class TestCheck:
         """Several words without quotes are one query."""
         result = run("check", "stiff", "neck", "--json")
         assert result.exit_code == 0, result.output
-        assert ("stiff neck", "neck-pain") == (json.loads(result.stdout)["query"], json.loads(result.stdout)["condition"]["id"])
+        assert ("stiff neck", "neck-pain") == (
+            json.loads(result.stdout)["query"],
+            json.loads(result.stdout)["condition"]["id"],
+        )
 
     @pytest.mark.parametrize("query", ["", "   ", "\t"])
     def test_empty_query_is_usage_error(self, run, query: str) -> None:
@@ -160,7 +184,9 @@ class TestBatch:
         result = run("check", "--batch", str(path), "--json")
         assert ExitCode.NOT_FOUND == result.exit_code
         rows = [json.loads(line) for line in result.stdout.splitlines()]
-        assert ["fibromyalgia", "slipped disc", "not a condition at all qq", "M54.2"] == [r["query"] for r in rows]
+        assert ["fibromyalgia", "slipped disc", "not a condition at all qq", "M54.2"] == [
+            r["query"] for r in rows
+        ]
         assert [True, True, False, True] == [r["found"] for r in rows]
 
     def test_stdin_all_found(self, run) -> None:
@@ -263,7 +289,10 @@ class TestBenefitsAndFaq:
         for entry in kb.faq:
             assert entry.id in result.stdout
 
-    @pytest.mark.parametrize(("topic", "expected"), [("medicare", "medicare"), ("insurance", "insurance"), ("diagnosis code", "code")])
+    @pytest.mark.parametrize(
+        ("topic", "expected"),
+        [("medicare", "medicare"), ("insurance", "insurance"), ("diagnosis code", "code")],
+    )
     def test_faq_topic(self, run, topic: str, expected: str) -> None:
         """A topic word shows the matching answer."""
         result = run("faq", topic, "--json")
@@ -307,7 +336,12 @@ class TestProcess:
         env = {**os.environ, "NO_COLOR": "1"}
         proc = subprocess.run(
             [sys.executable, "-m", "massage_cli", "check", "fibromyalgia", "--json"],
-            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60, check=False,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         assert "fibromyalgia" == json.loads(proc.stdout)["condition"]["id"]
@@ -322,7 +356,12 @@ class TestProcess:
             "COMP_CWORD": "2",
         }
         proc = subprocess.run(
-            [sys.executable, "-m", "massage_cli"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+            [sys.executable, "-m", "massage_cli"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
             check=False,
         )
         assert proc.returncode == 0, proc.stderr

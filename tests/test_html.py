@@ -15,7 +15,9 @@ from massage_cli.render import Format, common, html_out, renderer
 
 KB = load_bundled()
 INDEX = Index.build(KB)
-VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
+VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
+)
 FLAG_QUERY = "sciatica and I cannot control my bladder"
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_SUMMARY = '"><img src=x onerror=alert(1)>'

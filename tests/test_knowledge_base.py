@@ -15,17 +15,47 @@ BY_ID = {c.id: c for c in KB.conditions}
 
 REQUIRED = [
     # The seed article's conditions.
-    "muscle-strain", "muscle-tension", "osteoarthritis", "rheumatoid-arthritis", "fibromyalgia",
-    "pain-after-surgery", "pain-after-injury", "sprain", "stress-and-anxiety", "trouble-sleeping",
-    "stiffness", "broken-bone", "healed-fracture", "kidney-stone", "kidney-infection", "organ-back-pain",
+    "muscle-strain",
+    "muscle-tension",
+    "osteoarthritis",
+    "rheumatoid-arthritis",
+    "fibromyalgia",
+    "pain-after-surgery",
+    "pain-after-injury",
+    "sprain",
+    "stress-and-anxiety",
+    "trouble-sleeping",
+    "stiffness",
+    "broken-bone",
+    "healed-fracture",
+    "kidney-stone",
+    "kidney-infection",
+    "organ-back-pain",
     # Common back and neck conditions.
-    "low-back-pain", "chronic-low-back-pain", "neck-pain", "thoracic-back-pain", "sciatica",
-    "herniated-disc", "disc-degeneration", "spinal-stenosis", "whiplash", "tension-headache",
-    "muscle-spasm", "myofascial-pain", "osteoporosis", "scoliosis", "ankylosing-spondylitis",
-    "pregnancy-back-pain", "lymphedema",
+    "low-back-pain",
+    "chronic-low-back-pain",
+    "neck-pain",
+    "thoracic-back-pain",
+    "sciatica",
+    "herniated-disc",
+    "disc-degeneration",
+    "spinal-stenosis",
+    "whiplash",
+    "tension-headache",
+    "muscle-spasm",
+    "myofascial-pain",
+    "osteoporosis",
+    "scoliosis",
+    "ankylosing-spondylitis",
+    "pregnancy-back-pain",
+    "lymphedema",
     # Where massage must wait or is dangerous.
-    "deep-vein-thrombosis", "cauda-equina-syndrome", "spinal-infection", "bone-cancer",
-    "skin-infection-or-wound", "fever",
+    "deep-vein-thrombosis",
+    "cauda-equina-syndrome",
+    "spinal-infection",
+    "bone-cancer",
+    "skin-infection-or-wound",
+    "fever",
 ]
 
 MUST_BE_URGENT = ["deep-vein-thrombosis", "cauda-equina-syndrome", "spinal-infection", "kidney-infection"]
@@ -47,7 +77,14 @@ class TestBreadth:
 
     @pytest.mark.parametrize(
         "words",
-        [("prescription", "code"), ("insurance",), ("medicare",), ("how often",), ("therapist",), ("medicine",)],
+        [
+            ("prescription", "code"),
+            ("insurance",),
+            ("medicare",),
+            ("how often",),
+            ("therapist",),
+            ("medicine",),
+        ],
     )
     def test_faq_covers(self, words: tuple[str, ...]) -> None:
         """The FAQ answers the questions people ask about medical massage."""

@@ -75,7 +75,9 @@ class TestLayering:
 
     def test_replacement_is_whole(self, run, tmp_path) -> None:
         """Replacing an entry by id drops the old entry's aliases too."""
-        path = write(tmp_path, CONDITION.replace("jaw-ache", "fibromyalgia").replace("Jaw ache", "Fibro (clinic)"))
+        path = write(
+            tmp_path, CONDITION.replace("jaw-ache", "fibromyalgia").replace("Jaw ache", "Fibro (clinic)")
+        )
         data = json.loads(run("--kb", str(path), "check", "fibromyalgia", "--json").stdout)
         assert ("Fibro (clinic)", ["sore jaw"]) == (data["condition"]["name"], data["condition"]["aliases"])
 
@@ -127,7 +129,9 @@ class TestPaths:
     def test_lists_in_order(self, run, tmp_path) -> None:
         """Bundled, user, then --kb files, each with its status."""
         extra = write(tmp_path, CONDITION)
-        rows = json.loads(run("--kb", str(extra), "--kb", str(tmp_path / "gone.yaml"), "paths", "--json").stdout)
+        rows = json.loads(
+            run("--kb", str(extra), "--kb", str(tmp_path / "gone.yaml"), "paths", "--json").stdout
+        )
         assert ["bundled", "user", "option", "option"] == [r["origin"] for r in rows]
         assert ["in use", "missing (optional)", "in use", "missing (an error)"] == [r["status"] for r in rows]
 
@@ -156,14 +160,24 @@ class TestValidate:
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
         problems = json.loads(result.stdout)["problems"]
         found = {(p["line"], p["path"], p["message"].split(" (")[0]) for p in problems}
-        assert (7, "conditions[0].verdict", "'maybe' is not one of helps, may-help, not-a-substitute, avoid, urgent") in found
+        assert (
+            7,
+            "conditions[0].verdict",
+            "'maybe' is not one of helps, may-help, not-a-substitute, avoid, urgent",
+        ) in found
         assert (8, "conditions[0].sumary", "unknown field 'sumary'") in found
-        assert (14, "conditions[0].sources[0].url", "'http://example.org/jaw' is not an https:// address") in found
+        assert (
+            14,
+            "conditions[0].sources[0].url",
+            "'http://example.org/jaw' is not an https:// address",
+        ) in found
         assert (2, "conditions[0]", "missing required field 'summary'") in found
 
     def test_clashes_reported_with_other_mistakes(self, run, tmp_path) -> None:
         """An alias clash with the bundled file is listed together with mistakes in other entries."""
-        second = CONDITION.split("\n", 1)[1].replace("jaw-ache", "jaw-two").replace("[sore jaw]", "[slipped disc]")
+        second = (
+            CONDITION.split("\n", 1)[1].replace("jaw-ache", "jaw-two").replace("[sore jaw]", "[slipped disc]")
+        )
         bad = CONDITION.replace("verdict: may-help", "verdict: maybe")
         path = write(tmp_path, bad + second.replace("M26.609", "M26.601"))
         result = run("validate", str(path), "--json")
@@ -173,7 +187,14 @@ class TestValidate:
 
     def test_one_screen_for_other_commands(self, run, tmp_path) -> None:
         """Other commands show at most a screen of problems and count the rest."""
-        entries = "".join(CONDITION.split("\n", 1)[1].replace("jaw-ache", f"jaw-{i}").replace("verdict: may-help", "verdict: x") .replace("sore jaw", f"sore jaw {i}").replace("M26.609", f"M26.60{i % 10}") for i in range(30))
+        entries = "".join(
+            CONDITION.split("\n", 1)[1]
+            .replace("jaw-ache", f"jaw-{i}")
+            .replace("verdict: may-help", "verdict: x")
+            .replace("sore jaw", f"sore jaw {i}")
+            .replace("M26.609", f"M26.60{i % 10}")
+            for i in range(30)
+        )
         path = write(tmp_path, "conditions:\n" + entries)
         result = run("--kb", str(path), "check", "fibromyalgia")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
@@ -187,20 +208,58 @@ LOCATED = [
     ("conditions: [\n", "2:1: YAML syntax error"),
     ("- just\n- a list\n", "1:1: the top level of a knowledge-base file must be a mapping"),
     ("conditions: nope\n", "1:13: conditions: must be a list of entries"),
-    ("faq:\n  - id: x\n    question: [not, text]\n    answer: a\n    sources: [{title: t, url: 'https://e.org'}]\n",
-     "3:15: faq[0].question: must be text, not a list"),
-    (CONDITION.replace("aliases: [sore jaw]", "aliases: sore jaw"), "4:14: conditions[0].aliases: must be a list of text items"),
-    (CONDITION.replace("    summary: Gentle massage may ease a sore jaw.\n", ""), "2:5: conditions[0]: missing required field 'summary'"),
-    (CONDITION.replace("    summary:", "    sumary:"), "8:5: conditions[0].sumary: unknown field 'sumary' (did you mean 'summary'?)"),
-    (CONDITION.replace("verdict: may-help", "verdict: maybe"), "7:14: conditions[0].verdict: 'maybe' is not one of helps, may-help"),
-    (CONDITION.replace("[M26.609]", "[M26609]"), "5:13: conditions[0].icd10[0]: 'M26609' is not an ICD-10-CM code"),
-    (CONDITION + CONDITION.split("\n", 1)[1], "16:9: conditions[1].id: duplicate id 'jaw-ache' (also conditions[0] at line 2)"),
-    (CONDITION + CONDITION.split("\n", 1)[1].replace("id: jaw-ache", "id: jaw-two").replace("name: Jaw ache", "name: Jaw two").replace("M26.609", "M26.601"),
-     "18:15: conditions[1].aliases[0]: name or alias 'sorejaw' is also used by condition 'jaw-ache'"),
-    (CONDITION.replace("    name: Jaw ache\n", "    name: Jaw ache\n    name: Jaw twice\n"), "4:5: conditions[0].name: duplicate key 'name' (first at line 3)"),
-    (CONDITION.replace('"https://example.org/jaw"', '"http://example.org/jaw"'), "14:34: conditions[0].sources[0].url: 'http://example.org/jaw' is not an https:// address"),
-    (CONDITION.replace("reviewed: 2026-11-27", "reviewed: 27/11/2026"), "15:15: conditions[0].reviewed: '27/11/2026' is not an ISO date"),
-    ("conditions: !!python/object/apply:os.system ['echo hacked']\n", "1:13: conditions: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
+    (
+        "faq:\n  - id: x\n    question: [not, text]\n    answer: a\n    sources: [{title: t, url: 'https://e.org'}]\n",
+        "3:15: faq[0].question: must be text, not a list",
+    ),
+    (
+        CONDITION.replace("aliases: [sore jaw]", "aliases: sore jaw"),
+        "4:14: conditions[0].aliases: must be a list of text items",
+    ),
+    (
+        CONDITION.replace("    summary: Gentle massage may ease a sore jaw.\n", ""),
+        "2:5: conditions[0]: missing required field 'summary'",
+    ),
+    (
+        CONDITION.replace("    summary:", "    sumary:"),
+        "8:5: conditions[0].sumary: unknown field 'sumary' (did you mean 'summary'?)",
+    ),
+    (
+        CONDITION.replace("verdict: may-help", "verdict: maybe"),
+        "7:14: conditions[0].verdict: 'maybe' is not one of helps, may-help",
+    ),
+    (
+        CONDITION.replace("[M26.609]", "[M26609]"),
+        "5:13: conditions[0].icd10[0]: 'M26609' is not an ICD-10-CM code",
+    ),
+    (
+        CONDITION + CONDITION.split("\n", 1)[1],
+        "16:9: conditions[1].id: duplicate id 'jaw-ache' (also conditions[0] at line 2)",
+    ),
+    (
+        CONDITION
+        + CONDITION.split("\n", 1)[1]
+        .replace("id: jaw-ache", "id: jaw-two")
+        .replace("name: Jaw ache", "name: Jaw two")
+        .replace("M26.609", "M26.601"),
+        "18:15: conditions[1].aliases[0]: name or alias 'sorejaw' is also used by condition 'jaw-ache'",
+    ),
+    (
+        CONDITION.replace("    name: Jaw ache\n", "    name: Jaw ache\n    name: Jaw twice\n"),
+        "4:5: conditions[0].name: duplicate key 'name' (first at line 3)",
+    ),
+    (
+        CONDITION.replace('"https://example.org/jaw"', '"http://example.org/jaw"'),
+        "14:34: conditions[0].sources[0].url: 'http://example.org/jaw' is not an https:// address",
+    ),
+    (
+        CONDITION.replace("reviewed: 2026-11-27", "reviewed: 27/11/2026"),
+        "15:15: conditions[0].reviewed: '27/11/2026' is not an ISO date",
+    ),
+    (
+        "conditions: !!python/object/apply:os.system ['echo hacked']\n",
+        "1:13: conditions: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+    ),
     (b"conditions:\n  - id: caf\xe9\n", "2:12: not UTF-8 text"),
 ]
 
@@ -208,7 +267,9 @@ LOCATED = [
 class TestErrors:
     """Each kind of mistake gets its own message at its place, exit 3, and no traceback."""
 
-    @pytest.mark.parametrize(("text", "expected"), LOCATED, ids=[e.split(": ", 1)[-1][:40] for _, e in LOCATED])
+    @pytest.mark.parametrize(
+        ("text", "expected"), LOCATED, ids=[e.split(": ", 1)[-1][:40] for _, e in LOCATED]
+    )
     def test_located_message(self, run, tmp_path, text, expected: str) -> None:
         """The message names the file, line and column, and what is wrong."""
         path = write(tmp_path, text)
@@ -254,7 +315,10 @@ class TestErrors:
         path = write(tmp_path, CONDITION.replace("[sore jaw]", "[slipped disc]"))
         result = run("--kb", str(path), "list")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
-        assert f"{path}:4:15: conditions[0].aliases[0]: name or alias 'slippeddisc' is also used by condition 'herniated-disc' (" in result.stderr
+        assert (
+            f"{path}:4:15: conditions[0].aliases[0]: name or alias 'slippeddisc' is also used by condition 'herniated-disc' ("
+            in result.stderr
+        )
         assert "conditions.yaml:" in result.stderr
 
     def test_duplicate_code_across_layers(self, run, tmp_path) -> None:
@@ -266,7 +330,10 @@ class TestErrors:
     def test_python_tags_never_run(self, run, tmp_path) -> None:
         """A tag that would build a Python object is refused and never executed."""
         marker = tmp_path / "ran"
-        path = write(tmp_path, f"conditions: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ['{marker}']]\n")
+        path = write(
+            tmp_path,
+            f"conditions: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ['{marker}']]\n",
+        )
         result = run("--kb", str(path), "list")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
         assert not marker.exists()
@@ -295,12 +362,20 @@ class TestErrors:
     def test_markup_in_a_file_prints_literally(self, run, tmp_path) -> None:
         """A condition named like rich markup prints exactly as written."""
         path = write(tmp_path, CONDITION.replace("name: Jaw ache", "name: '[bold]x[/bold]'"))
-        result = run("--kb", str(path), "check", "jaw-ache", "--format", "rich", env={"TERM": "dumb", "COLUMNS": "100"})
+        result = run(
+            "--kb", str(path), "check", "jaw-ache", "--format", "rich", env={"TERM": "dumb", "COLUMNS": "100"}
+        )
         assert "[bold]x[/bold]" in result.stdout
 
     def test_escape_sequences_are_stripped(self, run, tmp_path) -> None:
         """Escape sequences in a file never reach the terminal."""
-        path = write(tmp_path, CONDITION.replace("summary: Gentle massage may ease a sore jaw.", 'summary: "Gentle \\e]0;pwned\\a\\e[31mmassage"'))
+        path = write(
+            tmp_path,
+            CONDITION.replace(
+                "summary: Gentle massage may ease a sore jaw.",
+                'summary: "Gentle \\e]0;pwned\\a\\e[31mmassage"',
+            ),
+        )
         for fmt in ("plain", "rich", "markdown", "json", "html"):
             result = run("--kb", str(path), "check", "jaw-ache", "--format", fmt)
             assert "pwned" not in result.stdout and "\x07" not in result.stdout, fmt
@@ -312,7 +387,14 @@ class TestHostileQueries:
 
     @pytest.mark.parametrize(
         "query",
-        ["x" * 100_000, "\x1b[2J\x1b]0;title\x07neck pain", "[red]neck[/red]", "neck\udcffpain", "\u202eniap kcen", "\x00\x01\x02"],
+        [
+            "x" * 100_000,
+            "\x1b[2J\x1b]0;title\x07neck pain",
+            "[red]neck[/red]",
+            "neck\udcffpain",
+            "\u202eniap kcen",
+            "\x00\x01\x02",
+        ],
         ids=["100kB", "escapes", "markup", "undecodable", "bidi", "nul"],
     )
     def test_no_raw_control_codes(self, run, query: str) -> None:
@@ -332,7 +414,29 @@ class TestHostileQueries:
 
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["id", "name", "conditions", "faq", "verdict", "aliases", "icd10", "x", "sources", "red_flags", "version"]) | st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "conditions",
+                    "faq",
+                    "verdict",
+                    "aliases",
+                    "icd10",
+                    "x",
+                    "sources",
+                    "red_flags",
+                    "version",
+                ]
+            )
+            | st.text(max_size=8),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=30,
 )
 

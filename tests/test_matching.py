@@ -60,9 +60,16 @@ class TestNormalise:
 
     def test_stem_meets_plurals(self) -> None:
         """Plurals and third-person verbs meet their base word."""
-        assert [stem("legs"), stem("hurts"), stem("injuries"), stem("stress")] == ["leg", "hurt", "injury", "stress"]
+        assert [stem("legs"), stem("hurts"), stem("injuries"), stem("stress")] == [
+            "leg",
+            "hurt",
+            "injury",
+            "stress",
+        ]
 
-    @pytest.mark.parametrize(("query", "key"), [("M79.7", "M797"), ("m797", "M797"), ("s13.4xxa", "S134XXA"), ("back", None)])
+    @pytest.mark.parametrize(
+        ("query", "key"), [("M79.7", "M797"), ("m797", "M797"), ("s13.4xxa", "S134XXA"), ("back", None)]
+    )
     def test_code_key(self, query: str, key: str | None) -> None:
         """Code-shaped queries become upper case without the dot; other words do not."""
         assert key == code_key(query)

@@ -16,7 +16,10 @@ def test_wheel_contains_the_knowledge_base(tmp_path: Path) -> None:
     """Building the wheel puts data/conditions.yaml inside the package, byte for byte."""
     subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
-        cwd=ROOT, check=True, capture_output=True, timeout=300,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = tmp_path.glob("massage_cli-*.whl")
     with zipfile.ZipFile(wheel) as archive:

@@ -41,8 +41,14 @@ class TestReadingLevel:
         """Adding a hard-to-read entry fails the gate, naming the entry and its grade."""
         base = KB.conditions[0]
         hard = replace(
-            base, id="jargon", summary=HARD, benefits=(HARD,), precautions=(HARD,),
-            see_a_doctor_if=(HARD,), cannot_replace=(HARD,), evidence=replace(base.evidence, summary=HARD),
+            base,
+            id="jargon",
+            summary=HARD,
+            benefits=(HARD,),
+            precautions=(HARD,),
+            see_a_doctor_if=(HARD,),
+            cannot_replace=(HARD,),
+            evidence=replace(base.evidence, summary=HARD),
         )
         problems = gate(scores(replace(KB, conditions=(*KB.conditions, hard))))
         assert any(re.match(r"condition 'jargon': grade \d+\.\d is above 10", p) for p in problems), problems
@@ -76,8 +82,14 @@ class TestValidateReadability:
 
         path = tmp_path / "clinic.yaml"
         quoted = f'"{HARD}"'
-        text = CONDITION.replace("Gentle massage may ease a sore jaw.", quoted).replace("Small studies only.", quoted)
-        for item in ("It may ease tight jaw muscles.", "Ask for light pressure.", "The pain lasts more than two weeks."):
+        text = CONDITION.replace("Gentle massage may ease a sore jaw.", quoted).replace(
+            "Small studies only.", quoted
+        )
+        for item in (
+            "It may ease tight jaw muscles.",
+            "Ask for light pressure.",
+            "The pain lasts more than two weeks.",
+        ):
             text = text.replace(item, quoted)
         path.write_text(text, encoding="utf-8")
         result = run("--kb", str(path), "validate", "--readability", "--format", "plain")
@@ -114,13 +126,19 @@ class TestEvidence:
 
     def test_helps_never_rests_on_opinion_alone(self) -> None:
         """A 'helps' verdict is backed by studies (low evidence or better), not opinion alone."""
-        weak = [c.id for c in KB.conditions if c.verdict.value == "helps" and c.evidence.level is EvidenceLevel.EXPERT_OPINION]
+        weak = [
+            c.id
+            for c in KB.conditions
+            if c.verdict.value == "helps" and c.evidence.level is EvidenceLevel.EXPERT_OPINION
+        ]
         assert [] == weak
 
     def test_list_filters_by_evidence(self, run) -> None:
         """`list --evidence very-low` lists exactly those conditions."""
         data = json.loads(run("list", "--evidence", "very-low", "--json").stdout)
-        assert sorted(c.id for c in KB.conditions if c.evidence.level is EvidenceLevel.VERY_LOW) == sorted(r["id"] for r in data)
+        assert sorted(c.id for c in KB.conditions if c.evidence.level is EvidenceLevel.VERY_LOW) == sorted(
+            r["id"] for r in data
+        )
         assert {"very-low"} == {r["evidence_level"] for r in data}
 
 
@@ -132,7 +150,9 @@ class TestSources:
         data = json.loads(run("sources", "--json").stdout)
         urls = [row["url"] for row in data]
         assert len(urls) == len(set(urls))
-        expected = {s.url for c in KB.conditions for s in c.sources} | {s.url for f in KB.faq for s in f.sources}
+        expected = {s.url for c in KB.conditions for s in c.sources} | {
+            s.url for f in KB.faq for s in f.sources
+        }
         assert expected <= set(urls)
         fibro = [row for row in data if {"kind": "condition", "id": "fibromyalgia"} in row["cited_by"]]
         assert {s.url for s in KB.condition("fibromyalgia").sources} == {row["url"] for row in fibro}

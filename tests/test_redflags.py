@@ -34,9 +34,21 @@ class TestCatalogue:
     """The catalogue covers the signs the guidelines list, each sourced, each with an action."""
 
     REQUIRED = (
-        "saddle-numbness", "bladder-bowel", "both-legs", "serious-injury", "chest-pain", "fever-chills",
-        "weight-loss", "cancer-history", "night-pain", "back-lump", "drug-injection", "steroids-immune",
-        "age-over-50", "blood-clot-leg", "meningitis",
+        "saddle-numbness",
+        "bladder-bowel",
+        "both-legs",
+        "serious-injury",
+        "chest-pain",
+        "fever-chills",
+        "weight-loss",
+        "cancer-history",
+        "night-pain",
+        "back-lump",
+        "drug-injection",
+        "steroids-immune",
+        "age-over-50",
+        "blood-clot-leg",
+        "meningitis",
     )
 
     @pytest.mark.parametrize("flag_id", REQUIRED)
@@ -55,7 +67,11 @@ class TestCatalogue:
     def test_cauda_equina_signs_are_emergencies(self) -> None:
         """Saddle numbness, bladder or bowel trouble and both-leg symptoms are emergencies."""
         actions = {flag.id: flag.action for flag in KB.red_flags}
-        assert {Action.EMERGENCY} == {actions["saddle-numbness"], actions["bladder-bowel"], actions["both-legs"]}
+        assert {Action.EMERGENCY} == {
+            actions["saddle-numbness"],
+            actions["bladder-bowel"],
+            actions["both-legs"],
+        }
 
     @pytest.mark.parametrize(("flag_id", "phrase"), PHRASES, ids=[f"{a}:{b}" for a, b in PHRASES])
     def test_every_phrase_alone_raises_its_flag(self, flag_id: str, phrase: str) -> None:
@@ -102,14 +118,43 @@ class TestDetection:
         """The examples the brief gives are each caught with the right flag."""
         assert flag_id in flag_ids(query)
 
-    @pytest.mark.parametrize("query", ["I'm 45 and my back hurts", "a 30 minute massage", "my back hurts every day"])
+    @pytest.mark.parametrize(
+        "query", ["I'm 45 and my back hurts", "a 30 minute massage", "my back hurts every day"]
+    )
     def test_near_misses(self, query: str) -> None:
         """Young ages, durations and words one letter from a flag word raise nothing."""
         assert [] == flag_ids(query)
 
     @given(
-        before=st.lists(st.sampled_from(["my", "back", "neck", "hurts", "lots", "since", "monday", "and", "the", "desk", "work", "tight", "shoulders", "fibromyalgia", "stiff", "sciatica"]), max_size=8),
-        after=st.lists(st.sampled_from(["please", "help", "today", "also", "massage", "therapist", "pain", "knee", "stress"]), max_size=8),
+        before=st.lists(
+            st.sampled_from(
+                [
+                    "my",
+                    "back",
+                    "neck",
+                    "hurts",
+                    "lots",
+                    "since",
+                    "monday",
+                    "and",
+                    "the",
+                    "desk",
+                    "work",
+                    "tight",
+                    "shoulders",
+                    "fibromyalgia",
+                    "stiff",
+                    "sciatica",
+                ]
+            ),
+            max_size=8,
+        ),
+        after=st.lists(
+            st.sampled_from(
+                ["please", "help", "today", "also", "massage", "therapist", "pain", "knee", "stress"]
+            ),
+            max_size=8,
+        ),
         case=st.sampled_from(POSITIVE),
     )
     @settings(max_examples=300, deadline=None)
@@ -187,7 +232,9 @@ class TestContraindications:
     def test_list_avoid(self, run) -> None:
         """`list --verdict avoid` lists exactly the avoid conditions."""
         result = run("list", "--verdict", "avoid", "--json")
-        assert sorted(c.id for c in KB.conditions if c.verdict is Verdict.AVOID) == sorted(r["id"] for r in json.loads(result.stdout))
+        assert sorted(c.id for c in KB.conditions if c.verdict is Verdict.AVOID) == sorted(
+            r["id"] for r in json.loads(result.stdout)
+        )
 
 
 class TestRedFlagsCommand:
@@ -204,7 +251,9 @@ class TestRedFlagsCommand:
     def test_json_fields(self, run) -> None:
         """JSON gives each flag's id, name, action, message, meaning, question, phrases and sources."""
         data = json.loads(run("red-flags", "--json").stdout)
-        assert {"id", "name", "action", "message", "may_mean", "question", "phrases", "sources"} == set(data[0])
+        assert {"id", "name", "action", "message", "may_mean", "question", "phrases", "sources"} == set(
+            data[0]
+        )
 
 
 class TestScreen:

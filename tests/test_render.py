@@ -21,14 +21,32 @@ from massage_cli.render import Format, renderer
 
 KB = load_bundled()
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_CASES = [("fibromyalgia", "plain"), ("fibromyalgia", "rich"), ("deep-vein-thrombosis", "plain"), ("broken-bone", "rich")]
+GOLDEN_CASES = [
+    ("fibromyalgia", "plain"),
+    ("fibromyalgia", "rich"),
+    ("deep-vein-thrombosis", "plain"),
+    ("broken-bone", "rich"),
+]
 
 
 def test_format_mapping_is_exhaustive() -> None:
     """Every Format has a renderer with every output function."""
     for fmt in Format:
         module = renderer(fmt)
-        for name in ("check", "listing", "hits", "benefits", "faq_list", "faq_one", "red_flags", "screening", "paths", "validation", "sources", "readability"):
+        for name in (
+            "check",
+            "listing",
+            "hits",
+            "benefits",
+            "faq_list",
+            "faq_one",
+            "red_flags",
+            "screening",
+            "paths",
+            "validation",
+            "sources",
+            "readability",
+        ):
             assert callable(getattr(module, name)), (fmt, name)
 
 

@@ -72,7 +72,9 @@ class TestNeverStale:
         path = clinic_layer(tmp_path, "Version one of the advice.")[1].path
         assert "Version one of the advice." == summary_of(run, path)
         stat = path.stat()
-        path.write_text(path.read_text(encoding="utf-8").replace("Version one", "Version two"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("Version one", "Version two"), encoding="utf-8"
+        )
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert stat.st_size == path.stat().st_size
         assert "Version two of the advice." == summary_of(run, path)
@@ -134,7 +136,9 @@ class TestDamage:
         summary_of(run, path)
         with sqlite3.connect(self.only_file(cache)) as db:
             data = db.execute("SELECT data FROM conditions WHERE id = 'jaw-ache'").fetchone()[0]
-            db.execute("UPDATE conditions SET data = ? WHERE id = 'jaw-ache'", (data.replace("Correct", "Wrong"),))
+            db.execute(
+                "UPDATE conditions SET data = ? WHERE id = 'jaw-ache'", (data.replace("Correct", "Wrong"),)
+            )
         db.close()
         assert "Correct advice." == summary_of(run, path)
 
@@ -168,7 +172,14 @@ class TestSameAnswers:
         cached = open_index(layers)
         assert isinstance(cached, StoreIndex) and isinstance(memory, Index)
         queries = [t for c in memory.kb.conditions for t in (c.id, c.name, *c.aliases, *c.icd10)]
-        queries += ["M54.41", "my lower back hurts after lifting boxes", "fibromyalga", "sciatca", "Z99.9", "xyzzy"]
+        queries += [
+            "M54.41",
+            "my lower back hurts after lifting boxes",
+            "fibromyalga",
+            "sciatca",
+            "Z99.9",
+            "xyzzy",
+        ]
         for query in queries:
             a, b = lookup(memory, query), lookup(cached, query)
             assert type(a) is type(b), query

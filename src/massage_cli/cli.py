@@ -161,7 +161,9 @@ def write_output(path: Path, value: Any, fmt: Format) -> None:
     if fmt is Format.RICH:
         from rich.console import Console
 
-        console = Console(record=True, width=100, file=io.StringIO(), markup=False, highlight=False, emoji=False)
+        console = Console(
+            record=True, width=100, file=io.StringIO(), markup=False, highlight=False, emoji=False
+        )
         console.print(value)
         value = console.export_text()
     target = Path(safe_arg(str(path)))
@@ -189,7 +191,9 @@ def complete_condition(incomplete: str) -> list[str]:
 
 FormatOption = Annotated[
     Format | None,
-    typer.Option("--format", "-f", help="Output format. Default: rich on a terminal, else plain.", case_sensitive=False),
+    typer.Option(
+        "--format", "-f", help="Output format. Default: rich on a terminal, else plain.", case_sensitive=False
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 
@@ -243,7 +247,9 @@ def _announce(result: Answer) -> None:
         note(f"massage-cli: showing {match.condition.name} for '{query}'")
     if match.also:
         others = ", ".join(c.name for c in match.also)
-        note(f"massage-cli: your words also name: {others}. Showing the most cautious answer; check each one.")
+        note(
+            f"massage-cli: your words also name: {others}. Showing the most cautious answer; check each one."
+        )
 
 
 def _read_batch(source: str) -> list[str]:
@@ -288,11 +294,18 @@ def check(
     ] = None,
     batch: Annotated[
         str | None,
-        typer.Option("--batch", "-b", metavar="FILE", help="Read one query a line from FILE ('-' for stdin)."),
+        typer.Option(
+            "--batch", "-b", metavar="FILE", help="Read one query a line from FILE ('-' for stdin)."
+        ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write the answer to FILE (for example a handout with --format html)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the answer to FILE (for example a handout with --format html).",
+        ),
     ] = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
@@ -360,7 +373,9 @@ def list_conditions(
     ] = None,
     evidence: Annotated[
         list[EvidenceLevel] | None,
-        typer.Option("--evidence", "-e", help="Only these evidence levels (repeatable).", case_sensitive=False),
+        typer.Option(
+            "--evidence", "-e", help="Only these evidence levels (repeatable).", case_sensitive=False
+        ),
     ] = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
@@ -389,7 +404,9 @@ def list_conditions(
 @app.command()
 def search(
     ctx: typer.Context,
-    text: Annotated[list[str], typer.Argument(help="Words to look for in names, aliases, summaries and advice.")],
+    text: Annotated[
+        list[str], typer.Argument(help="Words to look for in names, aliases, summaries and advice.")
+    ],
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -494,7 +511,12 @@ def screen(
     ctx: typer.Context,
     yes: Annotated[
         list[str] | None,
-        typer.Option("--yes", "-y", metavar="ID", help="A warning sign that is present (repeatable; implies --no-prompt)."),
+        typer.Option(
+            "--yes",
+            "-y",
+            metavar="ID",
+            help="A warning sign that is present (repeatable; implies --no-prompt).",
+        ),
     ] = None,
     no_prompt: Annotated[
         bool, typer.Option("--no-prompt", help="Ask nothing: signs not given with --yes count as 'no'.")
@@ -534,7 +556,13 @@ def paths(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = Fa
     options = ctx.find_root().obj or {}
     rows = []
     if options.get("no_bundled"):
-        rows.append({"origin": _Origin.BUNDLED.value, "path": str(bundled_path()), "status": "not used (--no-bundled)"})
+        rows.append(
+            {
+                "origin": _Origin.BUNDLED.value,
+                "path": str(bundled_path()),
+                "status": "not used (--no-bundled)",
+            }
+        )
     for layer in layers(options):
         if layer.path.is_file():
             status = "in use"
@@ -551,11 +579,16 @@ def validate(
     ctx: typer.Context,
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files to check (default: every active layer), also merged over the active layers."),
+        typer.Argument(
+            help="Files to check (default: every active layer), also merged over the active layers."
+        ),
     ] = None,
     readability: Annotated[
         bool,
-        typer.Option("--readability", help="Also score the reading level of every entry, hardest first (needs textstat)."),
+        typer.Option(
+            "--readability",
+            help="Also score the reading level of every entry, hardest first (needs textstat).",
+        ),
     ] = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,

@@ -179,7 +179,9 @@ class _EventReader:
             value_event = next(self.events)
             if key is None or key in seen:
                 if key is not None:
-                    self.problem(event, (*path, key), f"duplicate key {key!r} (first at line {seen[key]}); remove one")
+                    self.problem(
+                        event, (*path, key), f"duplicate key {key!r} (first at line {seen[key]}); remove one"
+                    )
                 self.skip(value_event)
                 continue
             self.key_marks[(*path, key)] = _at(event)
@@ -224,7 +226,11 @@ class _EventReader:
         if tag == "tag:yaml.org,2002:bool":
             return value.lower() in ("true", "yes", "on")
         try:
-            return int(value.replace("_", ""), 0) if tag == "tag:yaml.org,2002:int" else float(value.replace("_", ""))
+            return (
+                int(value.replace("_", ""), 0)
+                if tag == "tag:yaml.org,2002:int"
+                else float(value.replace("_", ""))
+            )
         except ValueError:
             return value
 
@@ -245,7 +251,9 @@ def _read_text(path: Path, fail: Callable[..., KnowledgeBaseError]) -> str:
             raise fail("is a directory, not a YAML file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise fail(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (refused before reading)")
+            raise fail(
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (refused before reading)"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail("file not found") from None
@@ -293,12 +301,18 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
                 value_event = next(reader.events)
                 if key is None or key in seen:
                     if key is not None:
-                        reader.problem(event, (key,), f"duplicate key {key!r} (first at line {seen[key]}); remove one")
+                        reader.problem(
+                            event, (key,), f"duplicate key {key!r} (first at line {seen[key]}); remove one"
+                        )
                     reader.skip(value_event)
                     continue
                 seen[key] = _at(event)[0]
                 reader.key_marks[(key,)] = _at(event)
-                if key in SECTIONS and isinstance(value_event, yaml.SequenceStartEvent) and value_event.tag in _STD_COLLECTIONS:
+                if (
+                    key in SECTIONS
+                    and isinstance(value_event, yaml.SequenceStartEvent)
+                    and value_event.tag in _STD_COLLECTIONS
+                ):
                     reader.marks[(key,)] = _at(value_event)
                     top_marks, top_keys = reader.marks, reader.key_marks
                     index = 0
@@ -329,7 +343,9 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
     except yaml.YAMLError as exc:
         raise fail(f"YAML error: {exc}") from None
     except _TooBig:
-        raise fail(f"document expands to more than {MAX_NODES:,} values (too many YAML aliases?); refused") from None
+        raise fail(
+            f"document expands to more than {MAX_NODES:,} values (too many YAML aliases?); refused"
+        ) from None
     except RecursionError:
         raise fail("document is nested too deeply; refused") from None
     yield "top", _Doc(name, top, reader.marks, reader.key_marks)
@@ -623,7 +639,10 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
                 continue
             first = seen.get((section, record.id))
             if first is not None:
-                ck.add((*path_, "id"), f"duplicate id {record.id!r} (also {section}[{first[0]}] at line {first[1]})")
+                ck.add(
+                    (*path_, "id"),
+                    f"duplicate id {record.id!r} (also {section}[{first[0]}] at line {first[1]})",
+                )
                 continue
             seen[(section, record.id)] = (index, doc.place(path_)[0])
             entries.setdefault(section, []).append(record)
@@ -680,7 +699,9 @@ def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | N
             )
     for section in _SECTIONS:
         if section in top and top[section] is not STREAMED and top[section] is not None:
-            ck.add((section,), f"must be a list of entries (each starting with '- '), not {_kind(top[section])}")
+            ck.add(
+                (section,), f"must be a list of entries (each starting with '- '), not {_kind(top[section])}"
+            )
     return scalars, benefits, clinic
 
 

@@ -23,14 +23,99 @@ AGE_FLAG = "age-over-50"
 
 # Words too common in back-pain talk to be "corrected" into something else by typo tolerance.
 _NO_FUZZ = frozenset(
-    ["back", "pain", "neck", "legs", "hurt", "hurts", "sore", "ache", "aches", "arms", "feet", "hand", "foot", "knee", "hips", "body", "head", "left", "right", "side", "lower", "upper", "week", "weeks", "month", "days"]
+    [
+        "back",
+        "pain",
+        "neck",
+        "legs",
+        "hurt",
+        "hurts",
+        "sore",
+        "ache",
+        "aches",
+        "arms",
+        "feet",
+        "hand",
+        "foot",
+        "knee",
+        "hips",
+        "body",
+        "head",
+        "left",
+        "right",
+        "side",
+        "lower",
+        "upper",
+        "week",
+        "weeks",
+        "month",
+        "days",
+    ]
 )
 # Real words that are one letter from a red-flag word: never "correct" them into one.
 _REAL_WORDS = frozenset(
-    ["never", "ever", "every", "cancel", "dancer", "answer", "crest", "fewer", "lever", "river", "cover", "clever", "ladder", "later", "water", "chest", "best", "rest", "test", "west", "nest", "pest", "lest", "chess", "cheat", "cheap", "lose", "lost", "host", "most", "post", "cost", "blister", "bladder", "leg", "log", "lug", "lag", "fell", "feel", "fall", "hall", "ball", "call", "wall", "tall", "bell", "well", "sell", "tell", "shin", "skin", "spin", "thin", "chin"]
+    [
+        "never",
+        "ever",
+        "every",
+        "cancel",
+        "dancer",
+        "answer",
+        "crest",
+        "fewer",
+        "lever",
+        "river",
+        "cover",
+        "clever",
+        "ladder",
+        "later",
+        "water",
+        "chest",
+        "best",
+        "rest",
+        "test",
+        "west",
+        "nest",
+        "pest",
+        "lest",
+        "chess",
+        "cheat",
+        "cheap",
+        "lose",
+        "lost",
+        "host",
+        "most",
+        "post",
+        "cost",
+        "blister",
+        "bladder",
+        "leg",
+        "log",
+        "lug",
+        "lag",
+        "fell",
+        "feel",
+        "fall",
+        "hall",
+        "ball",
+        "call",
+        "wall",
+        "tall",
+        "bell",
+        "well",
+        "sell",
+        "tell",
+        "shin",
+        "skin",
+        "spin",
+        "thin",
+        "chin",
+    ]
 )
 # Words that carry meaning in red-flag phrases and must not be dropped as stopwords.
-_KEEP = frozenset({"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night"})
+_KEEP = frozenset(
+    {"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night"}
+)
 _FLAG_STOPWORDS = STOPWORDS - _KEEP
 _AGE = re.compile(
     r"\b(?:i am|age|aged|age of|i turned|turned)\s+(\d{2,3})\b"
@@ -71,7 +156,10 @@ def _one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
         )
     short, long = sorted((a, b), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
@@ -151,9 +239,7 @@ class RedFlagIndex:
                 if flag.id == AGE_FLAG:
                     found[flag.id] = flag
         order = {flag.id: i for i, flag in enumerate(self.flags)}
-        return tuple(
-            sorted(found.values(), key=lambda f: (f.action is not Action.EMERGENCY, order[f.id]))
-        )
+        return tuple(sorted(found.values(), key=lambda f: (f.action is not Action.EMERGENCY, order[f.id])))
 
 
 def _span(words: tuple[str, ...], positions: dict[str, list[int]]) -> int:

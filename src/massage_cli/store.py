@@ -108,37 +108,68 @@ def _sources(data: list[list[str]]) -> tuple[Source, ...]:
 def condition_data(c: Condition) -> dict[str, Any]:
     """A condition as JSON-ready data."""
     return {
-        "id": c.id, "name": c.name, "aliases": list(c.aliases), "icd10": list(c.icd10),
-        "category": c.category, "verdict": c.verdict.value, "summary": c.summary,
-        "benefits": list(c.benefits), "precautions": list(c.precautions),
-        "see_a_doctor_if": list(c.see_a_doctor_if), "cannot_replace": list(c.cannot_replace),
+        "id": c.id,
+        "name": c.name,
+        "aliases": list(c.aliases),
+        "icd10": list(c.icd10),
+        "category": c.category,
+        "verdict": c.verdict.value,
+        "summary": c.summary,
+        "benefits": list(c.benefits),
+        "precautions": list(c.precautions),
+        "see_a_doctor_if": list(c.see_a_doctor_if),
+        "cannot_replace": list(c.cannot_replace),
         "evidence": [c.evidence.level.value, c.evidence.summary],
-        "sources": _sources_data(c.sources), "reviewed": c.reviewed,
+        "sources": _sources_data(c.sources),
+        "reviewed": c.reviewed,
     }
 
 
 def condition_from(d: dict[str, Any]) -> Condition:
     """The condition back from its data."""
     return Condition(
-        id=d["id"], name=d["name"], aliases=tuple(d["aliases"]), icd10=tuple(d["icd10"]),
-        category=d["category"], verdict=Verdict(d["verdict"]), summary=d["summary"],
-        benefits=tuple(d["benefits"]), precautions=tuple(d["precautions"]),
-        see_a_doctor_if=tuple(d["see_a_doctor_if"]), cannot_replace=tuple(d["cannot_replace"]),
+        id=d["id"],
+        name=d["name"],
+        aliases=tuple(d["aliases"]),
+        icd10=tuple(d["icd10"]),
+        category=d["category"],
+        verdict=Verdict(d["verdict"]),
+        summary=d["summary"],
+        benefits=tuple(d["benefits"]),
+        precautions=tuple(d["precautions"]),
+        see_a_doctor_if=tuple(d["see_a_doctor_if"]),
+        cannot_replace=tuple(d["cannot_replace"]),
         evidence=Evidence(EvidenceLevel(d["evidence"][0]), d["evidence"][1]),
-        sources=_sources(d["sources"]), reviewed=d["reviewed"],
+        sources=_sources(d["sources"]),
+        reviewed=d["reviewed"],
     )
 
 
 def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
     """Everything but the conditions, which get rows of their own."""
     return {
-        "version": kb.version, "reviewed": kb.reviewed, "disclaimer": kb.disclaimer,
+        "version": kb.version,
+        "reviewed": kb.reviewed,
+        "disclaimer": kb.disclaimer,
         "icd10_release": kb.icd10_release,
         "clinic": [kb.clinic.name, kb.clinic.contact] if kb.clinic else None,
-        "benefits": [list(kb.benefits.can_do), list(kb.benefits.cannot_do), _sources_data(kb.benefits.sources)],
+        "benefits": [
+            list(kb.benefits.can_do),
+            list(kb.benefits.cannot_do),
+            _sources_data(kb.benefits.sources),
+        ],
         "faq": [[f.id, f.question, f.answer, list(f.topics), _sources_data(f.sources)] for f in kb.faq],
         "red_flags": [
-            [f.id, f.name, f.action.value, f.may_mean, f.message, list(f.phrases), _sources_data(f.sources), f.question]
+            [
+                f.id,
+                f.name,
+                f.action.value,
+                f.may_mean,
+                f.message,
+                list(f.phrases),
+                _sources_data(f.sources),
+                f.question,
+            ]
             for f in kb.red_flags
         ],
     }
@@ -147,7 +178,9 @@ def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
 def _kb_from(d: dict[str, Any], conditions: tuple[Condition, ...]) -> KnowledgeBase:
     can_do, cannot_do, sources = d["benefits"]
     return KnowledgeBase(
-        version=d["version"], reviewed=d["reviewed"], disclaimer=d["disclaimer"],
+        version=d["version"],
+        reviewed=d["reviewed"],
+        disclaimer=d["disclaimer"],
         benefits=Benefits(tuple(can_do), tuple(cannot_do), _sources(sources)),
         conditions=conditions,
         faq=tuple(Faq(i, q, a, tuple(t), _sources(s)) for i, q, a, t, s in d["faq"]),
@@ -207,12 +240,18 @@ def write(key: str, kb: KnowledgeBase, index: Index) -> None:
             flags_json = json.dumps(_flags_data(index.red_flag_index()), ensure_ascii=False)
             db.executemany(
                 "INSERT INTO conditions VALUES (?, ?, ?)",
-                ((c.id, data, _crc(c.id, data)) for c in kb.conditions
-                 for data in [json.dumps(condition_data(c), ensure_ascii=False)]),
+                (
+                    (c.id, data, _crc(c.id, data))
+                    for c in kb.conditions
+                    for data in [json.dumps(condition_data(c), ensure_ascii=False)]
+                ),
             )
             db.executemany(
                 "INSERT INTO exact VALUES (?, ?, ?, ?, ?)",
-                ((k, cid, kind, text, _crc(k, cid, kind, text)) for k, (cid, kind, text) in index.exact.items()),
+                (
+                    (k, cid, kind, text, _crc(k, cid, kind, text))
+                    for k, (cid, kind, text) in index.exact.items()
+                ),
             )
             db.executemany(
                 "INSERT INTO codes VALUES (?, ?, ?, ?)",
@@ -220,9 +259,12 @@ def write(key: str, kb: KnowledgeBase, index: Index) -> None:
             )
             db.executemany(
                 "INSERT INTO phrases VALUES (?, ?, ?, ?, ?)",
-                ((first, w, cid, text, _crc(first, w, cid, text))
-                 for first, rows in index.phrases.items() for words, cid, text in rows
-                 for w in [" ".join(words)]),
+                (
+                    (first, w, cid, text, _crc(first, w, cid, text))
+                    for first, rows in index.phrases.items()
+                    for words, cid, text in rows
+                    for w in [" ".join(words)]
+                ),
             )
             db.executemany(
                 "INSERT INTO keys VALUES (?, ?, ?, ?)",
@@ -284,13 +326,16 @@ class StoreIndex(Index):
 
     def codes_starting(self, prefix: str) -> list[str]:
         rows = self.db.execute(
-            "SELECT code, cid, text, crc FROM codes WHERE substr(code, 1, ?) = ? ORDER BY code", (len(prefix), prefix)
+            "SELECT code, cid, text, crc FROM codes WHERE substr(code, 1, ?) = ? ORDER BY code",
+            (len(prefix), prefix),
         )
         return [cid for code, cid, text, crc in self._checked(rows, 3)]
 
     def phrases_for(self, word: str) -> list[tuple[tuple[str, ...], str, str]]:
         rows = self.db.execute("SELECT first, words, cid, text, crc FROM phrases WHERE first = ?", (word,))
-        return [(tuple(words.split(" ")), cid, text) for first, words, cid, text, crc in self._checked(rows, 4)]
+        return [
+            (tuple(words.split(" ")), cid, text) for first, words, cid, text, crc in self._checked(rows, 4)
+        ]
 
     def all_keys(self) -> Iterator[tuple[str, str, str]]:
         rows = self.db.execute("SELECT key, cid, text, crc FROM keys")

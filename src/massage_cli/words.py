@@ -34,8 +34,79 @@ _CONTRACTIONS = {
 }
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "my", "me", "i", "im", "is", "am", "are", "was", "were", "be", "been", "being", "have", "has", "had", "do", "does", "did", "it", "its", "this", "that", "these", "those", "some", "any", "very", "really", "so", "just", "since", "after", "before", "about", "your", "you", "our", "we", "they", "he", "she", "his", "her", "them", "their", "there", "here", "when", "while", "what", "which", "who", "how", "get", "got", "getting"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "my",
+        "me",
+        "i",
+        "im",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "very",
+        "really",
+        "so",
+        "just",
+        "since",
+        "after",
+        "before",
+        "about",
+        "your",
+        "you",
+        "our",
+        "we",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "them",
+        "their",
+        "there",
+        "here",
+        "when",
+        "while",
+        "what",
+        "which",
+        "who",
+        "how",
+        "get",
+        "got",
+        "getting",
+    ]
 )
+
 
 def _fold(text: str) -> str:
     """Lower case, accents removed, curly apostrophes made straight."""
@@ -60,7 +131,7 @@ def expand_contractions(text: str) -> str:
     """Lower-case words with contractions spelled out (can't -> cannot, i'm -> i am)."""
     words = []
     for word in _fold(text).split():
-        bare = word.strip(".,;:!?\"()[]{}")
+        bare = word.strip('.,;:!?"()[]{}')
         if bare in _CONTRACTIONS:
             words.append(_CONTRACTIONS[bare])
         elif bare.endswith("n't"):

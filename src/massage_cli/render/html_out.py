@@ -301,7 +301,9 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
 
 def paths(rows: Sequence[dict[str, str]]) -> str:
     """The knowledge-base files as an HTML table."""
-    table = _table([c.capitalize() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows])
+    table = _table(
+        [c.capitalize() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows]
+    )
     return _document("Knowledge-base files &ndash; massage-cli", ["<h1>Knowledge-base files</h1>", table])
 
 
@@ -314,7 +316,9 @@ def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeB
 
 def sources(rows: Sequence[Citation]) -> str:
     """Every source with the entries that cite it, as a page a reviewer can work through."""
-    items = [f"<li>{esc(r.title)}<br>{_link(r.url)}<br>Cited by: {esc(common.cited_by(r))}</li>" for r in rows]
+    items = [
+        f"<li>{esc(r.title)}<br>{_link(r.url)}<br>Cited by: {esc(common.cited_by(r))}</li>" for r in rows
+    ]
     body = ["<h1>Sources</h1>", '<ol class="sources">', *items, "</ol>"]
     return _document("Sources &ndash; massage-cli", body)
 

@@ -122,7 +122,9 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
 
 def paths(rows: Sequence[dict[str, str]]) -> str:
     """The knowledge-base files as a table."""
-    return _table([c.capitalize() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows])
+    return _table(
+        [c.capitalize() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows]
+    )
 
 
 def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
@@ -140,4 +142,6 @@ def sources(rows: Sequence[Citation]) -> str:
 def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
     """Reading grades, hardest first."""
     head = [f"**{esc(common.readability_summary(problems))}**", "", *[f"- {esc(p)}" for p in problems], ""]
-    return "\n".join(head) + _table(("Grade", "Kind", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found])
+    return "\n".join(head) + _table(
+        ("Grade", "Kind", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found]
+    )

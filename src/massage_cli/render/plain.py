@@ -134,7 +134,9 @@ def screening(result: Screening, kb: KnowledgeBase) -> str:
 
 def paths(rows: Sequence[dict[str, str]]) -> str:
     """The knowledge-base files, in stacking order."""
-    return _table([c.upper() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows])
+    return _table(
+        [c.upper() for c in common.PATH_COLUMNS], [[r[c] for c in common.PATH_COLUMNS] for r in rows]
+    )
 
 
 def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
@@ -150,7 +152,12 @@ def sources(rows: Sequence[Citation]) -> str:
     """Every source with the entries that cite it."""
     lines: list[str] = []
     for row in rows:
-        lines += [_para(row.title), f"  {row.url}", _para(f"cited by: {common.cited_by(row)}", "    ", "  "), ""]
+        lines += [
+            _para(row.title),
+            f"  {row.url}",
+            _para(f"cited by: {common.cited_by(row)}", "    ", "  "),
+            "",
+        ]
     return "\n".join(lines)
 
 

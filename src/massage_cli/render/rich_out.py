@@ -121,7 +121,9 @@ def hits(found: Sequence[Hit]) -> RenderableType:
     """Search results as a table, best first."""
     table = Table("ID", "Name", "Verdict", "Score", header_style="bold")
     for h in found:
-        table.add_row(Text(h.condition.id), Text(h.condition.name), badge(h.condition.verdict), Text(f"{h.score:g}"))
+        table.add_row(
+            Text(h.condition.id), Text(h.condition.name), badge(h.condition.verdict), Text(f"{h.score:g}")
+        )
     return table
 
 
@@ -137,7 +139,10 @@ def benefits(kb: KnowledgeBase) -> RenderableType:
         _heading("Sources"),
         _sources(kb.benefits.sources),
     )
-    return Group(Panel(body, title=Text("Massage: benefits and limits", style="bold"), title_align="left"), Text(kb.disclaimer, style="dim"))
+    return Group(
+        Panel(body, title=Text("Massage: benefits and limits", style="bold"), title_align="left"),
+        Text(kb.disclaimer, style="dim"),
+    )
 
 
 def faq_list(kb: KnowledgeBase) -> RenderableType:
@@ -151,7 +156,10 @@ def faq_list(kb: KnowledgeBase) -> RenderableType:
 def faq_one(faq: Faq, kb: KnowledgeBase) -> RenderableType:
     """One question and its answer."""
     body = Group(Text(faq.answer), Text(""), _heading("Sources"), _sources(faq.sources))
-    return Group(Panel(body, title=Text(faq.question, style="bold"), title_align="left"), Text(kb.disclaimer, style="dim"))
+    return Group(
+        Panel(body, title=Text(faq.question, style="bold"), title_align="left"),
+        Text(kb.disclaimer, style="dim"),
+    )
 
 
 def red_flags(kb: KnowledgeBase) -> RenderableType:
@@ -159,7 +167,9 @@ def red_flags(kb: KnowledgeBase) -> RenderableType:
     table = Table("Warning sign", "What to do", "What it may mean", header_style="bold", show_lines=True)
     for flag in kb.red_flags:
         style = "bold white on red" if flag.action.value == "emergency" else "bold black on yellow"
-        table.add_row(Text(flag.name, style="bold"), Text(flag.action.instruction, style=style), Text(flag.may_mean))
+        table.add_row(
+            Text(flag.name, style="bold"), Text(flag.action.instruction, style=style), Text(flag.may_mean)
+        )
     return Group(table, Text(kb.disclaimer, style="dim"))
 
 
@@ -175,24 +185,39 @@ def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
     outcome = result.outcome
     body: list[RenderableType] = [Text(outcome.message, style="bold")]
     if result.flagged:
-        body += [Text(""), _heading("You said yes to"), _bullets([f"{f.name}: {f.message}" for f in result.flagged])]
+        body += [
+            Text(""),
+            _heading("You said yes to"),
+            _bullets([f"{f.name}: {f.message}" for f in result.flagged]),
+        ]
     heading = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
     border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
-    return Group(Panel(Group(*body), title=heading, title_align="left", border_style=border), Text(kb.disclaimer, style="dim"))
+    return Group(
+        Panel(Group(*body), title=heading, title_align="left", border_style=border),
+        Text(kb.disclaimer, style="dim"),
+    )
 
 
 def paths(rows: Sequence[dict[str, str]]) -> RenderableType:
     """The knowledge-base files as a table."""
     table = Table(*(c.capitalize() for c in common.PATH_COLUMNS), header_style="bold")
     for row in rows:
-        style = "red" if "error" in row["status"] else "dim" if "missing" in row["status"] or "not used" in row["status"] else ""
+        style = (
+            "red"
+            if "error" in row["status"]
+            else "dim"
+            if "missing" in row["status"] or "not used" in row["status"]
+            else ""
+        )
         table.add_row(Text(row["origin"]), Text(row["path"]), Text(row["status"], style=style))
     return table
 
 
 def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> RenderableType:
     """The verdict, then every problem."""
-    summary = Text(common.validation_summary(files, problems, kb), style="bold red" if problems else "bold green")
+    summary = Text(
+        common.validation_summary(files, problems, kb), style="bold red" if problems else "bold green"
+    )
     items = [str(p) for p in problems] or list(files)
     return Group(summary, _bullets(items))
 
