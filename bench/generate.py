@@ -10,7 +10,35 @@ from pathlib import Path
 
 VERDICTS = ["helps", "may-help", "not-a-substitute", "avoid", "urgent"]
 LEVELS = ["low", "very-low", "moderate", "expert-opinion"]
-WORDS = ["muscle", "back", "neck", "shoulder", "hip", "knee", "tight", "sore", "stiff", "ache", "pain", "strain", "tension", "joint", "nerve", "spine", "lower", "upper", "side", "morning", "evening", "desk", "lifting", "sitting", "standing", "walking", "running"]
+WORDS = [
+    "muscle",
+    "back",
+    "neck",
+    "shoulder",
+    "hip",
+    "knee",
+    "tight",
+    "sore",
+    "stiff",
+    "ache",
+    "pain",
+    "strain",
+    "tension",
+    "joint",
+    "nerve",
+    "spine",
+    "lower",
+    "upper",
+    "side",
+    "morning",
+    "evening",
+    "desk",
+    "lifting",
+    "sitting",
+    "standing",
+    "walking",
+    "running",
+]
 
 
 def condition(i: int) -> str:
