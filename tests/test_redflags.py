@@ -15,7 +15,7 @@ from massage_cli.cli import ExitCode
 from massage_cli.knowledge import load_bundled
 from massage_cli.matching import Index
 from massage_cli.model import Action, Verdict
-from massage_cli.redflags import detect
+from massage_cli.redflags import RedFlagIndex
 
 KB = load_bundled()
 INDEX = Index.build(KB)
@@ -23,11 +23,12 @@ CASES = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_cases.yaml").
 POSITIVE = [(c["query"], c["flag"]) for c in CASES["positive"]]
 NEGATIVE = list(CASES["negative"])
 PHRASES = [(flag.id, phrase) for flag in KB.red_flags for phrase in flag.phrases]
+FLAGS = RedFlagIndex.for_flags(KB.red_flags)
 REASSURING = {Verdict.HELPS, Verdict.MAY_HELP}
 
 
 def flag_ids(query: str) -> list[str]:
-    return [flag.id for flag in detect(KB.red_flags, query)]
+    return [flag.id for flag in FLAGS.detect(query)]
 
 
 class TestCatalogue:

@@ -235,9 +235,6 @@ class _EventReader:
             return value
 
 
-SECTIONS = ("conditions", "faq", "red_flags")
-
-
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     before = raw[:offset]
     line = before.count(b"\n") + 1
@@ -309,7 +306,7 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
                 seen[key] = _at(event)[0]
                 reader.key_marks[(key,)] = _at(event)
                 if (
-                    key in SECTIONS
+                    key in _SECTIONS
                     and isinstance(value_event, yaml.SequenceStartEvent)
                     and value_event.tag in _STD_COLLECTIONS
                 ):

@@ -266,14 +266,3 @@ def _stated_age(text: str) -> int:
     """An age the person states ("I'm 62", "62 years old"), or 0."""
     ages = [int(a or b) for a, b in _AGE.findall(expand_contractions(text))]
     return max((a for a in ages if a <= 120), default=0)
-
-
-_CACHE: dict[int, RedFlagIndex] = {}
-
-
-def detect(flags: tuple[RedFlag, ...], query: str) -> tuple[RedFlag, ...]:
-    """The red flags whose phrasings appear in the query."""
-    index = _CACHE.get(id(flags))
-    if index is None or index.flags is not flags:
-        index = _CACHE[id(flags)] = RedFlagIndex.for_flags(flags)
-    return index.detect(query)
