@@ -328,21 +328,26 @@ class TestHelpAndVersion:
         assert ExitCode.USAGE == run("chekc", "x").exit_code
 
 
+def python_m(args: list[str], cwd, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `python -m massage_cli ARGS` as a separate process in a folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "massage_cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
 class TestProcess:
     """The installed program, run as a separate process."""
 
     def test_python_dash_m(self, tmp_path) -> None:
         """`python -m massage_cli` works from any folder."""
         env = {**os.environ, "NO_COLOR": "1"}
-        proc = subprocess.run(
-            [sys.executable, "-m", "massage_cli", "check", "fibromyalgia", "--json"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+        proc = python_m(["check", "fibromyalgia", "--json"], tmp_path, env)
         assert proc.returncode == 0, proc.stderr
         assert "fibromyalgia" == json.loads(proc.stdout)["condition"]["id"]
         assert "Traceback" not in proc.stderr
@@ -355,15 +360,7 @@ class TestProcess:
             "COMP_WORDS": "massage-cli check fibro",
             "COMP_CWORD": "2",
         }
-        proc = subprocess.run(
-            [sys.executable, "-m", "massage_cli"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+        proc = python_m([], tmp_path, env)
         assert proc.returncode == 0, proc.stderr
         words = proc.stdout.splitlines()
         assert "fibromyalgia" in words
