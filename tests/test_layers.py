@@ -163,7 +163,7 @@ class TestValidate:
         assert (
             7,
             "conditions[0].verdict",
-            "'maybe' is not one of helps, may-help, not-a-substitute, avoid, urgent",
+            "'maybe' is not one of helps, may-help, unproven, not-a-substitute, avoid, urgent",
         ) in found
         assert (8, "conditions[0].sumary", "unknown field 'sumary'") in found
         assert (

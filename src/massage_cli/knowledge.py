@@ -14,6 +14,7 @@ import yaml
 
 from .layers import MAX_FILE_BYTES, KnowledgeBaseError, Layer, Problem, bundled_path
 from .model import (
+    BODY_PARTS,
     Action,
     Benefits,
     Clinic,
@@ -510,7 +511,7 @@ _CONDITION_FIELDS = [
 
 def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | None:
     before = len(ck.problems)
-    entry = ck.fields(entry, path, _CONDITION_FIELDS)
+    entry = ck.fields(entry, path, _CONDITION_FIELDS, ["body_parts", "code_notes"])
     evidence_path = (*path, "evidence")
     evidence_raw = ck.mapping(entry["evidence"], evidence_path, "evidence")
     evidence = None
@@ -528,6 +529,13 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
                 f"{_show(code)} is not an ICD-10-CM code (like M54.50: a letter, two characters, "
                 "then a dot and up to four more, upper case)",
             )
+    body_parts = ck.texts(entry.get("body_parts", []), (*path, "body_parts"), allow_empty=True)
+    for i, part in enumerate(body_parts):
+        if part and part not in BODY_PARTS:
+            hint = difflib.get_close_matches(part, BODY_PARTS, n=1, cutoff=0.6)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else f"; known body parts: {', '.join(BODY_PARTS)}"
+            ck.add((*path, "body_parts", i), f"{_show(part)} is not a known body part{extra}")
+    code_notes = _code_notes(ck, entry.get("code_notes", MISSING), (*path, "code_notes"), codes)
     condition = Condition(
         id=ck.ident(entry["id"], (*path, "id")),
         name=ck.text(entry["name"], (*path, "name")),
@@ -543,8 +551,24 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
         evidence=evidence,  # type: ignore[arg-type]
         sources=ck.sources(entry["sources"], (*path, "sources")),
         reviewed=ck.date(entry["reviewed"], (*path, "reviewed")),
+        body_parts=body_parts,
+        code_notes=code_notes,
     )
     return condition if len(ck.problems) == before else None
+
+
+def _code_notes(ck: _Checker, value: Any, path: Path_, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Notes shown when an entry is reached by one of its codes (code: note)."""
+    raw = ck.mapping(value, path, "code_notes")
+    if raw is None:
+        return ()
+    notes = []
+    for code, note in raw.items():
+        if code not in codes:
+            ck.add((*path, code), f"{_show(code)} is not one of this entry's icd10 codes", at_key=True)
+            continue
+        notes.append((code, ck.text(note, (*path, code))))
+    return tuple(notes)
 
 
 def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
@@ -563,7 +587,11 @@ def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
 def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | None:
     before = len(ck.problems)
     fields = ["id", "name", "action", "may_mean", "message", "phrases", "sources"]
-    entry = ck.fields(entry, path, fields, ["question"])
+    entry = ck.fields(entry, path, fields, ["question", "context", "min_age"])
+    min_age = entry.get("min_age", 0)
+    if isinstance(min_age, bool) or not isinstance(min_age, int) or not 0 <= min_age <= 120:
+        ck.add((*path, "min_age"), f"{_show(min_age)} is not an age (a whole number from 0 to 120)")
+        min_age = 0
     flag = RedFlag(
         id=ck.ident(entry["id"], (*path, "id")),
         name=ck.text(entry["name"], (*path, "name")),
@@ -573,6 +601,8 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
         phrases=ck.texts(entry["phrases"], (*path, "phrases")),
         sources=ck.sources(entry["sources"], (*path, "sources")),
         question=ck.text(entry.get("question", ""), (*path, "question"), allow_empty=True),
+        context=ck.texts(entry.get("context", []), (*path, "context"), allow_empty=True),
+        min_age=min_age,
     )
     return flag if len(ck.problems) == before else None
 

@@ -11,13 +11,14 @@ class Verdict(str, enum.Enum):
 
     HELPS = "helps"
     MAY_HELP = "may-help"
+    UNPROVEN = "unproven"
     NOT_A_SUBSTITUTE = "not-a-substitute"
     AVOID = "avoid"
     URGENT = "urgent"
 
     @property
     def rank(self) -> int:
-        """0 for the most reassuring verdict, 4 for the most cautious."""
+        """0 for the most reassuring verdict, 5 for the most cautious."""
         return list(Verdict).index(self)
 
     @property
@@ -34,6 +35,7 @@ class Verdict(str, enum.Enum):
 _VERDICT_LABELS = {
     Verdict.HELPS: "Massage can help",
     Verdict.MAY_HELP: "May help, with care",
+    Verdict.UNPROVEN: "No good evidence",
     Verdict.NOT_A_SUBSTITUTE: "Not a substitute for care",
     Verdict.AVOID: "Avoid massage for now",
     Verdict.URGENT: "Get medical care now",
@@ -42,6 +44,9 @@ _VERDICT_LABELS = {
 _VERDICT_HEADLINES = {
     Verdict.HELPS: "It is a reasonable choice and likely to ease symptoms.",
     Verdict.MAY_HELP: "It can help with care. Get your clinician's OK first.",
+    Verdict.UNPROVEN: (
+        "There is no good evidence that massage does this. Do not count on it, or pay for it, to do this."
+    ),
     Verdict.NOT_A_SUBSTITUTE: (
         "Get medical care first. Massage may ease discomfort, but it does not treat the cause."
     ),
@@ -107,6 +112,47 @@ class Condition(NamedTuple):
     sources: tuple[Source, ...]
     reviewed: str
     """ISO date of the last review."""
+    body_parts: tuple[str, ...] = ()
+    """Where on the body the condition sits, from BODY_PARTS; empty for the whole body or a topic."""
+    code_notes: tuple[tuple[str, str], ...] = ()
+    """(code as written, note) for codes that reach this entry only with an explanation."""
+
+    def code_note(self, code: str) -> str:
+        """The note for one of this entry's codes, or ''."""
+        return next((note for listed, note in self.code_notes if listed == code), "")
+
+
+BODY_PARTS = (
+    "head",
+    "face",
+    "jaw",
+    "neck",
+    "shoulder",
+    "arm",
+    "elbow",
+    "wrist",
+    "hand",
+    "chest",
+    "breast",
+    "upper-back",
+    "lower-back",
+    "belly",
+    "pelvis",
+    "groin",
+    "buttock",
+    "hip",
+    "thigh",
+    "knee",
+    "leg",
+    "calf",
+    "shin",
+    "ankle",
+    "foot",
+    "heel",
+    "skin",
+    "whole-body",
+)
+"""The places on the body a condition's `body_parts` may name (README, "Knowledge base")."""
 
 
 class Faq(NamedTuple):
@@ -133,6 +179,10 @@ class RedFlag(NamedTuple):
     sources: tuple[Source, ...]
     question: str = ""
     """The yes/no question `screen` asks about this sign."""
+    context: tuple[str, ...] = ()
+    """Phrases of which one must also appear (anywhere) before the sign counts; empty: always counts."""
+    min_age: int = 0
+    """When set, a stated age below it means the sign does not count (no stated age: it counts)."""
 
     @property
     def ask(self) -> str:

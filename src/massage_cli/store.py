@@ -38,7 +38,7 @@ from .model import (
 )
 from .redflags import Phrase, RedFlagIndex
 
-SCHEMA = 1
+SCHEMA = 2
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -122,6 +122,8 @@ def condition_data(c: Condition) -> dict[str, Any]:
         "evidence": [c.evidence.level.value, c.evidence.summary],
         "sources": _sources_data(c.sources),
         "reviewed": c.reviewed,
+        "body_parts": list(c.body_parts),
+        "code_notes": [list(n) for n in c.code_notes],
     }
 
 
@@ -142,6 +144,8 @@ def condition_from(d: dict[str, Any]) -> Condition:
         evidence=Evidence(EvidenceLevel(d["evidence"][0]), d["evidence"][1]),
         sources=_sources(d["sources"]),
         reviewed=d["reviewed"],
+        body_parts=tuple(d["body_parts"]),
+        code_notes=tuple((code, note) for code, note in d["code_notes"]),
     )
 
 
@@ -169,6 +173,8 @@ def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
                 list(f.phrases),
                 _sources_data(f.sources),
                 f.question,
+                list(f.context),
+                f.min_age,
             ]
             for f in kb.red_flags
         ],
@@ -185,8 +191,8 @@ def _kb_from(d: dict[str, Any], conditions: tuple[Condition, ...]) -> KnowledgeB
         conditions=conditions,
         faq=tuple(Faq(i, q, a, tuple(t), _sources(s)) for i, q, a, t, s in d["faq"]),
         red_flags=tuple(
-            RedFlag(i, n, Action(a), m, msg, tuple(p), _sources(s), q)
-            for i, n, a, m, msg, p, s, q in d["red_flags"]
+            RedFlag(i, n, Action(a), m, msg, tuple(p), _sources(s), q, tuple(ctx), age)
+            for i, n, a, m, msg, p, s, q, ctx, age in d["red_flags"]
         ),
         icd10_release=d["icd10_release"],
         clinic=Clinic(*d["clinic"]) if d["clinic"] else None,

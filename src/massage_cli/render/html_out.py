@@ -25,6 +25,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _SYMBOLS = {
     Verdict.HELPS: "\u2714\ufe0e",  # heavy check mark; U+FE0E asks for the text glyph, not an emoji
     Verdict.MAY_HELP: "!",
+    Verdict.UNPROVEN: "?",
     Verdict.NOT_A_SUBSTITUTE: "\u271a",  # heavy plus, like a medical cross: see a clinician
     Verdict.AVOID: "\u2716\ufe0e",  # heavy multiplication x
     Verdict.URGENT: "\u26a0\ufe0e",  # warning sign
@@ -60,6 +61,7 @@ a { color: #0b3d91; }
 }
 .v-helps { color: #114d1c; background: #e6f4e8; border: 1pt solid #114d1c; }
 .v-may-help { color: #463300; background: #fff6d6; border: 2pt dashed #463300; }
+.v-unproven { color: #333333; background: #eeeeee; border: 2pt groove #333333; }
 .v-not-a-substitute { color: #123f78; background: #e6eef9; border: 2.5pt dotted #123f78; }
 .v-avoid { color: #7a1010; background: #fde8e6; border: 3pt solid #7a1010; }
 .v-urgent { color: #7a0000; background: #fde2e0; border: 5pt double #7a0000; }

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 VERDICT_STYLES = {
     Verdict.HELPS: "bold white on green",
     Verdict.MAY_HELP: "bold black on yellow",
+    Verdict.UNPROVEN: "bold white on grey35",
     Verdict.NOT_A_SUBSTITUTE: "bold white on dark_orange3",
     Verdict.AVOID: "bold white on red",
     Verdict.URGENT: "bold white on red3",
