@@ -1,8 +1,12 @@
 """Find warning signs (red flags) in what a person types.
 
 A flag's phrase is found when every content word of the phrase appears in the query, in any order,
-close together, allowing for plurals, simple verb endings and one-letter typos. When unsure, flag:
-a needless "see a doctor" costs little; a missed cauda equina syndrome costs a great deal.
+close together, allowing for plurals, simple verb endings and one-letter typos of words that are not
+real English words ("feaver" is fever; "child" is not "chill"). A flag with `context` counts only
+when one of its context phrases also appears (a history of cancer is a red flag with back pain, not
+in a question about cancer care), and one with `min_age` does not count when the person states a
+younger age. When unsure, flag: a needless "see a doctor" costs little; a missed cauda equina
+syndrome costs a great deal.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .model import Action, RedFlag
-from .words import STOPWORDS, expand_contractions, stem
+from .words import STOPWORDS, expand_contractions, is_english, stem
 
 MAX_SCAN = 20_000
 """Characters of a query scanned for red flags (far more than any real description)."""
@@ -117,6 +121,11 @@ _KEEP = frozenset(
     {"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night"}
 )
 _FLAG_STOPWORDS = STOPWORDS - _KEEP
+# Everyday idioms whose words would otherwise read as a sign: falling asleep is not a fall.
+_IDIOMS = re.compile(
+    r"\b(?:fell|fall|falls|falling|fallen) (?:asleep|in love|behind|short|for it|apart)\b"
+    r"|\bchill(?:s|ed|ing)? out\b|\bchill pill\b"
+)
 _AGE = re.compile(
     r"\b(?:i am|age|aged|age of|i turned|turned)\s+(\d{2,3})\b"
     r"|\b(\d{2,3})\s*(?:years? old|yrs? old|year old|yo|y o)\b"
@@ -142,9 +151,11 @@ def content_words(text: str) -> list[str]:
     return [flag_word(w) for w in raw_words(text)]
 
 
-def raw_words(text: str) -> list[str]:
-    """The meaningful words of a text as typed (lower case, contractions spelled out), in order."""
-    return [w for w in expand_contractions(text).split() if w not in _FLAG_STOPWORDS]
+def raw_words(text: str, limit: int = MAX_SCAN) -> list[str]:
+    """The meaningful words of a text as typed (lower case, contractions spelled out, idioms left
+    out), in order."""
+    text = _IDIOMS.sub(" ", expand_contractions(text, limit))
+    return [w for w in text.split() if w not in _FLAG_STOPWORDS]
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -184,6 +195,8 @@ class RedFlagIndex:
         """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
         self.vocabulary = vocabulary
         """Real words (from the knowledge base's own text) that are never treated as typos."""
+        self.contexts: dict[str, list[tuple[str, ...]]] = {}
+        """Flag id -> the words of each context phrase; one must be present for the flag to count."""
 
     @classmethod
     def build(cls, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> RedFlagIndex:
@@ -195,12 +208,21 @@ class RedFlagIndex:
                     continue
                 index.phrases.append(Phrase(words, flag))
                 index.by_word[words[0]].append(index.phrases[-1])
-                for word in words:
-                    index.variants[word].add(word)
-                    if len(word) >= 5:
-                        for variant in _deletions(word):
-                            index.variants[variant].add(word)
+                index.add_variants(words)
+            if flag.context:
+                contexts = [tuple(dict.fromkeys(content_words(c))) for c in flag.context]
+                index.contexts[flag.id] = [c for c in contexts if c]
+                for words in index.contexts[flag.id]:
+                    index.add_variants(words)
         return index
+
+    def add_variants(self, words: tuple[str, ...]) -> None:
+        """Let each word, and each one-letter-shorter form of it, stand for the word."""
+        for word in words:
+            self.variants[word].add(word)
+            if len(word) >= 5:
+                for variant in _deletions(word):
+                    self.variants[variant].add(word)
 
     @classmethod
     def for_flags(cls, flags: tuple[RedFlag, ...]) -> RedFlagIndex:
@@ -214,19 +236,30 @@ class RedFlagIndex:
         found = {word} if word in self.variants else set()
         if raw in self.vocabulary or word in self.vocabulary or raw in _NO_FUZZ or len(raw) < 4:
             return found
+        typos: set[str] = set()
         for form in {raw, word}:
             for key in {form} | (_deletions(form) if len(form) >= 5 else set()):
-                found |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
-        return found
+                typos |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
+        if typos - found and (is_english(raw) or is_english(word)):
+            return found  # a real word is what the person meant, never a typo of a sign
+        return found | typos
 
-    def detect(self, query: str) -> tuple[RedFlag, ...]:
-        """The red flags the query describes, emergencies first."""
-        text = query[:MAX_SCAN]
-        words = raw_words(text)
+    def _positions(self, words: list[str]) -> dict[str, list[int]]:
+        """Each phrase word the query words stand for, with where they stand."""
         positions: dict[str, list[int]] = defaultdict(list)
         for position, word in enumerate(words):
             for meaning in self._meanings(word):
                 positions[meaning].append(position)
+        return positions
+
+    def detect(self, query: str, context: str = "") -> tuple[RedFlag, ...]:
+        """The red flags the query describes, emergencies first.
+
+        `context` is more text that counts for flags needing context but raises no flag of its own
+        (the name of the condition the query matched: "Sciatica" is back pain).
+        """
+        text = query[:MAX_SCAN]
+        positions = self._positions(raw_words(text))
         found: dict[str, RedFlag] = {}
         candidates = [phrase for word in list(positions) for phrase in self.by_word.get(word, ())]
         for phrase in candidates:
@@ -234,10 +267,19 @@ class RedFlagIndex:
                 continue
             if _span(phrase.words, positions) <= len(phrase.words) + EXTRA_WORDS:
                 found[phrase.flag.id] = phrase.flag
-        if AGE_FLAG not in found and _stated_age(text) >= 50:
+        age = _stated_age(text)
+        if AGE_FLAG not in found and age >= 50:
             for flag in self.flags:
                 if flag.id == AGE_FLAG:
                     found[flag.id] = flag
+        if any(flag.context for flag in found.values()):
+            present = set(positions) | set(self._positions(raw_words(context)))
+            found = {
+                fid: flag
+                for fid, flag in found.items()
+                if not flag.context or any(all(w in present for w in c) for c in self.contexts.get(fid, ()))
+            }
+        found = {fid: flag for fid, flag in found.items() if not (0 < age < flag.min_age)}
         order = {flag.id: i for i, flag in enumerate(self.flags)}
         return tuple(sorted(found.values(), key=lambda f: (f.action is not Action.EMERGENCY, order[f.id])))
 
@@ -264,5 +306,5 @@ def _span(words: tuple[str, ...], positions: dict[str, list[int]]) -> int:
 
 def _stated_age(text: str) -> int:
     """An age the person states ("I'm 62", "62 years old"), or 0."""
-    ages = [int(a or b) for a, b in _AGE.findall(expand_contractions(text))]
+    ages = [int(a or b) for a, b in _AGE.findall(expand_contractions(text, MAX_SCAN))]
     return max((a for a in ages if a <= 120), default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
 from functools import lru_cache
@@ -108,18 +109,18 @@ STOPWORDS = frozenset(
 )
 
 
-def _fold(text: str) -> str:
-    """Lower case, accents removed, curly apostrophes made straight."""
-    text = text[: MAX_QUERY * 4]
+def _fold(text: str, limit: int = MAX_QUERY * 4) -> str:
+    """Lower case, accents removed, curly apostrophes made straight; the first `limit` characters."""
+    text = text[:limit]
     if text.isascii():  # the common case, and a hot path when indexing large knowledge bases
         return text.lower().replace("`", "'")
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, limit: int = MAX_QUERY * 4) -> str:
     """Lower-case words separated by single spaces; punctuation, hyphens and accents dropped."""
-    return " ".join(_NON_WORD.sub(" ", _fold(text).replace("'", "")).split())
+    return " ".join(_NON_WORD.sub(" ", _fold(text, limit).replace("'", "")).split())
 
 
 def compact(text: str) -> str:
@@ -127,10 +128,10 @@ def compact(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
-def expand_contractions(text: str) -> str:
+def expand_contractions(text: str, limit: int = MAX_QUERY * 4) -> str:
     """Lower-case words with contractions spelled out (can't -> cannot, i'm -> i am)."""
     words = []
-    for word in _fold(text).split():
+    for word in _fold(text, limit).split():
         bare = word.strip('.,;:!?"()[]{}')
         if bare in _CONTRACTIONS:
             words.append(_CONTRACTIONS[bare])
@@ -138,7 +139,7 @@ def expand_contractions(text: str) -> str:
             words.append(bare[:-3] + " not")
         else:
             words.append(word)
-    return normalise(" ".join(words))
+    return normalise(" ".join(words), limit)
 
 
 @lru_cache(maxsize=65536)
@@ -149,6 +150,92 @@ def stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+_BODY_WORDS: dict[str, tuple[str, ...]] = {
+    "head": ("head",),
+    "scalp": ("head",),
+    "temple": ("head",),
+    "forehead": ("head",),
+    "face": ("face",),
+    "facial": ("face",),
+    "cheek": ("face",),
+    "jaw": ("jaw",),
+    "tmj": ("jaw",),
+    "teeth": ("jaw",),
+    "tooth": ("jaw",),
+    "neck": ("neck",),
+    "shoulder": ("shoulder",),
+    "arm": ("arm",),
+    "forearm": ("arm",),
+    "elbow": ("elbow",),
+    "wrist": ("wrist",),
+    "hand": ("hand",),
+    "finger": ("hand",),
+    "thumb": ("hand",),
+    "chest": ("chest",),
+    "rib": ("chest",),
+    "breast": ("breast",),
+    "back": ("upper-back", "lower-back"),
+    "spine": ("upper-back", "lower-back"),
+    "lumbar": ("lower-back",),
+    "tailbone": ("lower-back",),
+    "coccyx": ("lower-back",),
+    "belly": ("belly",),
+    "stomach": ("belly",),
+    "tummy": ("belly",),
+    "abdomen": ("belly",),
+    "abdominal": ("belly",),
+    "pelvis": ("pelvis",),
+    "pelvic": ("pelvis",),
+    "groin": ("groin",),
+    "buttock": ("buttock",),
+    "bum": ("buttock",),
+    "glute": ("buttock",),
+    "hip": ("hip",),
+    "thigh": ("thigh",),
+    "hamstring": ("thigh",),
+    "knee": ("knee",),
+    "kneecap": ("knee",),
+    "leg": ("leg", "calf", "shin", "thigh"),
+    "calf": ("calf",),
+    "calve": ("calf",),
+    "shin": ("shin",),
+    "ankle": ("ankle",),
+    "foot": ("foot",),
+    "feet": ("foot",),
+    "toe": ("foot",),
+    "heel": ("heel",),
+    "skin": ("skin",),
+}
+"""Everyday words (stemmed) for places on the body, to the body_parts they name."""
+
+ANYWHERE = frozenset({"skin", "whole-body"})
+"""Body parts that can be anywhere: such an entry never belongs to "another" body part."""
+
+
+def body_parts_named(text: str) -> frozenset[str]:
+    """The body parts a text names ("my knees hurt" -> knee)."""
+    return frozenset(part for word in tokens(text) for part in _BODY_WORDS.get(word, ()))
+
+
+def other_body_part(named: frozenset[str], parts: tuple[str, ...]) -> bool:
+    """Whether an entry sits only on parts of the body other than those named."""
+    return bool(named and parts and not (named & set(parts)) and not (ANYWHERE & set(parts)))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Real English words of 4+ letters (SCOWL size 50), loaded on first use: never typos."""
+    from importlib.resources import files
+
+    data = files(__package__).joinpath("english_words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").split("\n"))
+
+
+def is_english(word: str) -> bool:
+    """Whether a lower-case word is a real English word (then it is what the person meant)."""
+    return word in english_words()
 
 
 def tokens(text: str) -> tuple[str, ...]:
