@@ -50,6 +50,7 @@ class TestCheck:
             "found",
             "matched_by",
             "matched_text",
+            "note",
             "verdict",
             "condition",
             "summary",
@@ -65,7 +66,7 @@ class TestCheck:
             "disclaimer",
         }
         assert expected == set(data)
-        assert {"id", "name", "aliases", "icd10", "category"} == set(data["condition"])
+        assert {"id", "name", "aliases", "icd10", "category", "body_parts"} == set(data["condition"])
         assert ("fibromyalgia", True, "id") == (data["condition"]["id"], data["found"], data["matched_by"])
         assert {"level", "summary"} == set(data["evidence"])
         assert all(set(s) == {"title", "url"} for s in data["sources"])
@@ -84,7 +85,7 @@ class TestCheck:
         data = json.loads(result.stdout)
         assert result.exit_code in (0, 1)
         if result.exit_code == 1:
-            assert {"query", "found", "suggestions", "red_flags"} == set(data)
+            assert {"query", "found", "suggestions", "note", "red_flags"} == set(data)
             assert "Fibromyalgia" in data["suggestions"]
 
     def test_typo_note_goes_to_stderr(self, run) -> None:
@@ -219,7 +220,9 @@ class TestList:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert len(kb.conditions) == len(data)
-        assert {"id", "name", "aliases", "icd10", "category", "verdict", "evidence_level"} == set(data[0])
+        assert {"id", "name", "aliases", "icd10", "category", "body_parts", "verdict", "evidence_level"} == set(
+            data[0]
+        )
 
     def test_filter_by_verdict(self, run, kb) -> None:
         """--verdict keeps only those verdicts (repeatable)."""

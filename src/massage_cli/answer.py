@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .matching import Index, Match, NoMatch, lookup
-from .model import Condition, RedFlag, Verdict
+from .model import Action, Condition, RedFlag, Verdict
 from .textclean import clean_line
 
 
@@ -16,6 +16,8 @@ class Answer(NamedTuple):
     match: Match | None
     suggestions: tuple[str, ...]
     red_flags: tuple[RedFlag, ...]
+    note: str = ""
+    """What to know about how the query matched (a code's meaning), or ''."""
 
     @property
     def found(self) -> bool:
@@ -34,12 +36,29 @@ class Answer(NamedTuple):
             return Verdict.URGENT
         return self.match.condition.verdict if self.match else None
 
+    @property
+    def action(self) -> Action | None:
+        """The strongest action the red flags call for (emergency over urgent), if any."""
+        if not self.red_flags:
+            return None
+        return min((flag.action for flag in self.red_flags), key=list(Action).index)
+
+    @property
+    def headline(self) -> str:
+        """What the shown verdict means; with red flags, the strongest of their own actions."""
+        if self.action is not None:
+            return f"Massage is not the answer. {self.action.instruction}"
+        assert self.verdict is not None
+        return self.verdict.headline
+
 
 def answer(index: Index, query: str) -> Answer:
     """Look a query up and scan it for red flags (escape codes and control characters removed)."""
     query = clean_line(query)
     result = lookup(index, query)
-    flags = index.red_flag_index().detect(query)
+    # The matched condition's name and category count as context ("sciatica" is back pain).
+    context = "" if isinstance(result, NoMatch) else f"{result.condition.name} {result.condition.category}"
+    flags = index.red_flag_index().detect(query, context)
     if isinstance(result, NoMatch):
-        return Answer(query, None, result.suggestions, flags)
-    return Answer(query, result, (), flags)
+        return Answer(query, None, result.suggestions, flags, result.note)
+    return Answer(query, result, (), flags, result.note)

@@ -240,11 +240,15 @@ def _announce(result: Answer) -> None:
     if match is None:
         hint = f" Did you mean: {', '.join(result.suggestions)}?" if result.suggestions else ""
         note(f"massage-cli: no condition matches '{query}'.{hint}")
+        if result.note:
+            note(f"massage-cli: {result.note}")
         if not result.suggestions:
             note("Try 'massage-cli search WORDS' or 'massage-cli list'.")
         return
     if match.matched_by == "fuzzy":
         note(f"massage-cli: showing {match.condition.name} for '{query}'")
+    if result.note:
+        note(f"massage-cli: {result.note}")
     if match.also:
         others = ", ".join(c.name for c in match.also)
         note(

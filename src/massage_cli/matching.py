@@ -8,7 +8,21 @@ from typing import NamedTuple
 
 from .model import Condition, Faq, KnowledgeBase
 from .redflags import RedFlagIndex
-from .words import MAX_QUERY, STOPWORDS, compact, expand_contractions, normalise, stem, tokens  # noqa: F401 (re-exported)
+from .words import (  # noqa: F401 (re-exported)
+    MAX_QUERY,
+    STOPWORDS,
+    body_parts_named,
+    compact,
+    expand_contractions,
+    is_english,
+    normalise,
+    other_body_part,
+    stem,
+    tokens,
+)
+
+# Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound).
+_IDIOMS = re.compile(r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b", re.IGNORECASE)
 
 _CODE_QUERY = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
@@ -18,6 +32,11 @@ FUZZY_MARGIN = 0.08
 """How far ahead of the next condition the best match must be to be taken."""
 FUZZY_SUGGEST = 0.75
 """Similarity at or above which a condition is offered as a suggestion."""
+
+
+def code_key_of(code: str) -> str:
+    """A code as written in a file (M54.50) as its key (M5450)."""
+    return code.replace(".", "").upper()
 
 
 def code_key(text: str) -> str | None:
@@ -36,12 +55,32 @@ class Match(NamedTuple):
     """The name, alias or code that matched."""
     also: tuple[Condition, ...] = ()
     """Other conditions the query also names (free text only)."""
+    note: str = ""
+    """What the person should know about how it matched (a code's meaning), or ''."""
 
 
 class NoMatch(NamedTuple):
     """Nothing matched; the closest names, if any."""
 
     suggestions: tuple[str, ...]
+    note: str = ""
+    """Why nothing matched, when there is more to say (a retired or heading code), or ''."""
+
+
+RETIRED_CODES = {
+    "M545": (
+        "M54.5 is no longer a billable ICD-10-CM code. Since 1 October 2021 it is split into "
+        "M54.50 (low back pain, unspecified), M54.51 (vertebrogenic low back pain) and "
+        "M54.59 (other low back pain). Ask for the new code; the answers it now leads to are below."
+    ),
+}
+"""Codes still written on notes that the code set no longer allows, keyed without the dot
+(CMS, FY2022 ICD-10-CM update: https://www.cms.gov/medicare/coding-billing/icd-10-codes)."""
+
+
+def show_code(key: str) -> str:
+    """A code key (no dot) written the usual way: M5450 -> M54.50."""
+    return key if len(key) <= 3 else f"{key[:3]}.{key[3:]}"
 
 
 class Index:
@@ -81,7 +120,14 @@ class Index:
                 if words:
                     index.phrases.setdefault(words[0], []).append((words, condition.id, text))
             for code in condition.icd10:
-                index.codes.setdefault(code.replace(".", "").upper(), (condition.id, code))
+                index.codes.setdefault(code_key_of(code), (condition.id, code))
+        for condition in kb.conditions:
+            for code in condition.icd10:
+                # Any 7th character (initial visit, later visit, after-effect) of a listed code
+                # reaches the same entry: S39.012D finds the entry listing S39.012A.
+                key = code_key_of(code)
+                if len(key) == 7:
+                    index.codes.setdefault(key[:6], (condition.id, code))
         return index
 
     def exact_get(self, key: str) -> tuple[str, str, str] | None:
@@ -125,15 +171,12 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
         return Match(index.condition(hit[0]), hit[1], hit[2])
     code = code_key(query[:MAX_QUERY])
     if code is not None:
-        for end in range(len(code), 2, -1):
-            found = index.code_get(code[:end])
-            if found is not None:
-                return Match(index.condition(found[0]), "icd10", found[1])
-        return NoMatch(_code_suggestions(index, code))
-    text_match = _free_text(index, query[:MAX_QUERY])
+        return _by_code(index, code)
+    query = _IDIOMS.sub(" ", query[:MAX_QUERY])
+    text_match = _free_text(index, query)
     if text_match is not None:
         return text_match
-    return _fuzzy(index, query[:MAX_QUERY])
+    return _fuzzy(index, query)
 
 
 def _free_text(index: Index, query: str) -> Match | None:
@@ -181,7 +224,12 @@ class _Similarity:
 def _ranked(index: Index, query: str) -> list[tuple[float, str, str]]:
     """Condition ids by how closely any of their names resembles the query, best first."""
     whole = _Similarity(compact(query))
-    parts = [_Similarity(compact(w)) for w in normalise(query).split() if len(w) >= 5 and w not in STOPWORDS]
+    # A real English word is what the person meant ("sprained", "ankle"), never a typo of a name.
+    parts = [
+        _Similarity(compact(w))
+        for w in normalise(query).split()
+        if len(w) >= 5 and w not in STOPWORDS and not is_english(w)
+    ]
     best: dict[str, tuple[float, str, str]] = {}
     for key, cid, text in index.all_keys():
         score = whole(key)
@@ -193,12 +241,44 @@ def _ranked(index: Index, query: str) -> list[tuple[float, str, str]]:
 
 
 def _fuzzy(index: Index, query: str) -> Match | NoMatch:
-    ranked = _ranked(index, query)
+    named = body_parts_named(query)
+    # A query that names a body part is never answered, or offered, a condition of another part.
+    ranked = [
+        item for item in _ranked(index, query) if not other_body_part(named, index.condition(item[1]).body_parts)
+    ]
     if ranked and ranked[0][0] >= FUZZY_ACCEPT:
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
         if ranked[0][0] - runner_up >= FUZZY_MARGIN:
             return Match(index.condition(ranked[0][1]), "fuzzy", ranked[0][2])
     return NoMatch(tuple(index.condition(cid).name for score, cid, _ in ranked[:3] if score >= FUZZY_SUGGEST))
+
+
+def _by_code(index: Index, code: str) -> Match | NoMatch:
+    """The entry a code leads to: the code itself, the codes under a heading, or a code above it."""
+    found = index.code_get(code)
+    if found is not None:
+        condition = index.condition(found[0])
+        note = condition.code_note(found[1])
+        if len(code) == 7 and code != code_key_of(found[1]):
+            note = (
+                f"{show_code(code)} is the same injury as {found[1]}, for a different kind of visit "
+                f"(the last character). {note}"
+            ).strip()
+        return Match(condition, "icd10", found[1], note=note)
+    under = list(dict.fromkeys(index.codes_starting(code)))
+    if code in RETIRED_CODES:
+        return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), RETIRED_CODES[code])
+    if len(under) == 1:
+        note = f"{show_code(code)} is a heading code; the exact codes under it lead to this entry."
+        return Match(index.condition(under[0]), "icd10", show_code(code), note=note)
+    if under:
+        note = f"{show_code(code)} is a heading code; the exact codes under it lead to several entries."
+        return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), note)
+    for end in range(len(code) - 1, 2, -1):
+        found = index.code_get(code[:end])
+        if found is not None:
+            return Match(index.condition(found[0]), "icd10", found[1])
+    return NoMatch(_code_suggestions(index, code))
 
 
 def _code_suggestions(index: Index, code: str) -> tuple[str, ...]:

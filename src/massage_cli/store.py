@@ -204,6 +204,7 @@ def _flags_data(index: RedFlagIndex) -> dict[str, Any]:
         "phrases": [[list(p.words), p.flag.id] for p in index.phrases],
         "variants": {k: sorted(v) for k, v in index.variants.items()},
         "vocabulary": sorted(index.vocabulary),
+        "contexts": {fid: [list(words) for words in c] for fid, c in index.contexts.items()},
     }
 
 
@@ -216,6 +217,7 @@ def _flags_from(d: dict[str, Any], flags: tuple[RedFlag, ...]) -> RedFlagIndex:
         index.by_word[phrase.words[0]].append(phrase)
     for key, words in d["variants"].items():
         index.variants[key] = set(words)
+    index.contexts = {fid: [tuple(words) for words in c] for fid, c in d["contexts"].items()}
     return index
 
 

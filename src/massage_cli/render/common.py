@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..answer import Answer
-from ..model import Condition, KnowledgeBase, Verdict
+from ..model import Action, Condition, KnowledgeBase, Verdict
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -26,9 +26,10 @@ def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
     return [(title, getattr(condition, attr)) for attr, title in SECTIONS]
 
 
-def verdict_line(verdict: Verdict) -> str:
+def verdict_line(answer: Answer) -> str:
     """The first line of every human format: the verdict and what to do, never wrapped."""
-    return f"{verdict.label.upper()}: {verdict.headline}"
+    assert answer.verdict is not None
+    return f"{answer.verdict.label.upper()}: {answer.headline}"
 
 
 def evidence_line(condition: Condition) -> str:
@@ -45,15 +46,24 @@ def details_line(condition: Condition) -> str:
 
 def flag_heading(answer: Answer) -> str:
     """The warning line shown above everything else when red flags are found."""
-    emergency = any(flag.action.value == "emergency" for flag in answer.red_flags)
-    if emergency:
+    if answer.action is Action.EMERGENCY:
         return "WARNING: Call emergency services or go to the emergency department now."
     return "WARNING: See a doctor today, before any massage."
 
 
 def not_found_message(answer: Answer) -> str:
-    """The line for a query that matched nothing."""
-    return "No condition found for this query."
+    """The lines for a query that matched nothing: why, when known, and the closest entries."""
+    message = "No condition found for this query."
+    if answer.note:
+        message += f" {answer.note}"
+    if answer.suggestions:
+        message += f" Did you mean: {', '.join(answer.suggestions)}?"
+    return message
+
+
+def note_line(answer: Answer) -> str | None:
+    """What to know about how a found answer matched (a code's meaning), if anything."""
+    return f"Note: {answer.note}" if answer.note and answer.found else None
 
 
 def red_flag_override(answer: Answer) -> str | None:

@@ -66,6 +66,7 @@ a { color: #0b3d91; }
 .v-avoid { color: #7a1010; background: #fde8e6; border: 3pt solid #7a1010; }
 .v-urgent { color: #7a0000; background: #fde2e0; border: 5pt double #7a0000; }
 .headline { font-weight: bold; }
+.note { font-style: italic; }
 .override { font-weight: bold; font-style: italic; border-left: 3pt solid #111; padding-left: 6pt; }
 .summary { margin-top: 5pt; }
 .alert {
@@ -203,11 +204,14 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     body += [
         f"<h1>{esc(condition.name)}</h1>",
         f"<p>{badge(verdict)}</p>",
-        f'<p class="headline">{esc(verdict.headline)}</p>',
+        f'<p class="headline">{esc(answer.headline)}</p>',
     ]
     override = common.red_flag_override(answer)
     if override:
         body.append(f'<p class="override">{esc(override)}</p>')
+    note = common.note_line(answer)
+    if note:
+        body.append(f'<p class="note">{esc(note)}</p>')
     body.append(f'<p class="summary">{esc(condition.summary)}</p>')
     for title, items in common.sections(condition):
         body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]

@@ -39,6 +39,7 @@ def condition_ref(condition: Condition) -> dict[str, Any]:
         "aliases": list(condition.aliases),
         "icd10": list(condition.icd10),
         "category": condition.category,
+        "body_parts": list(condition.body_parts),
     }
 
 
@@ -56,6 +57,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
             "query": answer.query,
             "found": False,
             "suggestions": list(answer.suggestions),
+            "note": answer.note,
             "red_flags": flags,
         }
     assert answer.verdict is not None
@@ -64,6 +66,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "found": True,
         "matched_by": match.matched_by,
         "matched_text": match.matched_text,
+        "note": answer.note,
         "verdict": answer.verdict.value,
         "condition": condition_ref(condition),
         "summary": condition.summary,

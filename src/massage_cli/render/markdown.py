@@ -45,11 +45,14 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         lines.append(esc(common.not_found_message(answer)))
         return "\n".join(lines) + "\n"
     assert answer.verdict is not None
-    lines += [f"**{esc(common.verdict_line(answer.verdict))}**", ""]
+    lines += [f"**{esc(common.verdict_line(answer))}**", ""]
     lines += [f"# {esc(condition.name)}", ""]
     override = common.red_flag_override(answer)
     if override:
         lines += [f"*{esc(override)}*", ""]
+    note = common.note_line(answer)
+    if note:
+        lines += [f"*{esc(note)}*", ""]
     lines += [esc(condition.summary), ""]
     for title, items in common.sections(condition):
         lines += [f"## {title}", "", *_bullets(items), ""]

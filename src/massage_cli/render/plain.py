@@ -55,13 +55,16 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         lines += [common.flag_heading(answer), *_flags(answer.red_flags), ""]
     condition = answer.condition
     if condition is None:
-        lines.append(common.not_found_message(answer))
+        lines.append(_para(common.not_found_message(answer)))
         return "\n".join(lines) + "\n"
     assert answer.verdict is not None
-    lines.append(common.verdict_line(answer.verdict))
+    lines.append(common.verdict_line(answer))
     override = common.red_flag_override(answer)
     if override:
         lines.append(_para(override))
+    note = common.note_line(answer)
+    if note:
+        lines.append(_para(note))
     name = _para(condition.name)
     lines += ["", name, "=" * max(len(line) for line in name.splitlines()), _para(condition.summary)]
     for title, items in common.sections(condition):

@@ -85,10 +85,13 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
         parts.append(Text(common.not_found_message(answer)))
         return Group(*parts)
     assert answer.verdict is not None
-    body: list[RenderableType] = [Text(common.verdict_line(answer.verdict), style="bold")]
+    body: list[RenderableType] = [Text(common.verdict_line(answer), style="bold")]
     override = common.red_flag_override(answer)
     if override:
         body.append(Text(override, style="bold red"))
+    note = common.note_line(answer)
+    if note:
+        body.append(Text(note, style="italic"))
     body += [Text(""), Text(condition.summary)]
     for title, items in common.sections(condition):
         body += [Text(""), _heading(title), _bullets(items)]
