@@ -35,7 +35,7 @@ class TestCheck:
             "See a doctor if",
             "What massage cannot replace",
             "Sources",
-            "Evidence: ",
+            "How strong the research is: ",
         ):
             assert heading in result.stdout
         assert "" == result.stderr

@@ -176,7 +176,7 @@ class TestHandout:
             "Take care",
             "See a doctor if",
             "What massage cannot replace",
-            "Evidence: low.",
+            "How strong the research is: weak.",
             "Sources",
             "ICD-10-CM: M79.7.",
             "Clinic:",

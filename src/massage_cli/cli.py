@@ -7,6 +7,7 @@ import io
 import os
 import sys
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -381,11 +382,18 @@ def list_conditions(
             "--evidence", "-e", help="Only these evidence levels (repeatable).", case_sensitive=False
         ),
     ] = None,
+    body_part: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--body-part", "-b", help="Only entries on these parts of the body, e.g. knee (repeatable)."
+        ),
+    ] = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """All conditions as a table, with filters. Exit 1 when no condition matches the filters."""
     fmt = pick_format(fmt, as_json)
+    parts = _body_parts_option(body_part or ())
     kb = load_kb(ctx)
     known = sorted({c.category for c in kb.conditions})
     wanted = [safe_arg(c).strip().lower() for c in category or ()]
@@ -398,11 +406,27 @@ def list_conditions(
         if (not verdict or c.verdict in verdict)
         and (not wanted or c.category in wanted)
         and (not evidence or c.evidence.level in evidence)
+        and (not parts or parts & set(c.body_parts))
     ]
     emit(renderer(fmt).listing(rows), fmt)
     if not rows:
         note("massage-cli: no conditions match these filters")
         raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+def _body_parts_option(values: Sequence[str]) -> set[str]:
+    """The body parts named with --body-part: a vocabulary word, or an everyday one (knees, tummy)."""
+    from .model import BODY_PARTS
+    from .words import body_parts_named
+
+    parts: set[str] = set()
+    for value in values:
+        word = safe_arg(value).strip().lower()
+        found = {word} if word in BODY_PARTS else set(body_parts_named(word))
+        if not found:
+            fail(f"unknown body part '{shorten(word)}'; known: {', '.join(BODY_PARTS)}", ExitCode.USAGE)
+        parts |= found
+    return parts
 
 
 @app.command()

@@ -64,6 +64,20 @@ class EvidenceLevel(str, enum.Enum):
     VERY_LOW = "very-low"
     EXPERT_OPINION = "expert-opinion"
 
+    @property
+    def label(self) -> str:
+        """The level in plain words, for people."""
+        return _EVIDENCE_LABELS[self]
+
+
+_EVIDENCE_LABELS = {
+    EvidenceLevel.HIGH: "strong",
+    EvidenceLevel.MODERATE: "fair",
+    EvidenceLevel.LOW: "weak",
+    EvidenceLevel.VERY_LOW: "very weak",
+    EvidenceLevel.EXPERT_OPINION: "no studies (expert advice only)",
+}
+
 
 class Action(str, enum.Enum):
     """What to do when a red flag is present."""

@@ -34,8 +34,7 @@ def verdict_line(answer: Answer) -> str:
 
 def evidence_line(condition: Condition) -> str:
     """How strong the evidence is, as one line."""
-    level = condition.evidence.level.value.replace("-", " ")
-    return f"Evidence: {level}. {condition.evidence.summary}"
+    return f"How strong the research is: {condition.evidence.level.label}. {condition.evidence.summary}"
 
 
 def details_line(condition: Condition) -> str:
@@ -102,14 +101,22 @@ def readability_summary(problems: Sequence[str]) -> str:
     return "OK: the median entry reads at grade 8 or lower, and none above grade 10."
 
 
-LISTING_COLUMNS = ("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM")
+LISTING_COLUMNS = ("ID", "Name", "Verdict", "Evidence", "Category", "Body parts", "ICD-10-CM")
 HITS_COLUMNS = ("ID", "Name", "Verdict", "Score")
 
 
 def listing_rows(conditions: Sequence[Condition]) -> list[tuple[str, ...]]:
     """One row of text cells per condition, in LISTING_COLUMNS order."""
     return [
-        (c.id, c.name, c.verdict.value, c.evidence.level.value, c.category, ", ".join(c.icd10))
+        (
+            c.id,
+            c.name,
+            c.verdict.value,
+            c.evidence.level.label,
+            c.category,
+            ", ".join(c.body_parts),
+            ", ".join(c.icd10),
+        )
         for c in conditions
     ]
 

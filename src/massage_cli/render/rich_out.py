@@ -108,14 +108,19 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
 
 def listing(conditions: Sequence[Condition]) -> RenderableType:
     """Conditions as a table."""
-    table = Table("ID", "Name", "Verdict", "Evidence", "Category", "ICD-10-CM", header_style="bold")
+    table = Table(header_style="bold")
+    # The id is what people type next: never cut it; the other columns fold first.
+    table.add_column("ID", no_wrap=True, min_width=max((len(c.id) for c in conditions), default=2))
+    for title in common.LISTING_COLUMNS[1:]:
+        table.add_column(title)
     for c in conditions:
         table.add_row(
             Text(c.id),
             Text(c.name),
             badge(c.verdict),
-            Text(c.evidence.level.value),
+            Text(c.evidence.level.label),
             Text(c.category),
+            Text(", ".join(c.body_parts)),
             Text(", ".join(c.icd10)),
         )
     return table
