@@ -220,9 +220,16 @@ class TestList:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert len(kb.conditions) == len(data)
-        assert {"id", "name", "aliases", "icd10", "category", "body_parts", "verdict", "evidence_level"} == set(
-            data[0]
-        )
+        assert {
+            "id",
+            "name",
+            "aliases",
+            "icd10",
+            "category",
+            "body_parts",
+            "verdict",
+            "evidence_level",
+        } == set(data[0])
 
     def test_filter_by_verdict(self, run, kb) -> None:
         """--verdict keeps only those verdicts (repeatable)."""

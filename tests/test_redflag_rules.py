@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -89,7 +90,9 @@ class TestContext:
         """The bare word raises nothing."""
         assert [] == ids(query)
 
-    @pytest.mark.parametrize("query", ["back pain and I had cancer", "cancer in my spine", "chemo, bad back pain"])
+    @pytest.mark.parametrize(
+        "query", ["back pain and I had cancer", "cancer in my spine", "chemo, bad back pain"]
+    )
     def test_with_context_the_flag(self, query: str) -> None:
         """With its context anywhere in the query, the flag counts."""
         assert ["cancer"] == ids(query)
@@ -166,7 +169,7 @@ class TestProperties:
 class TestBannerAction:
     """The verdict line says the strongest action the flags present call for, not always 'emergency'."""
 
-    LAYER = {
+    LAYER: ClassVar[dict[str, object]] = {
         "red_flags": [
             {
                 "id": "only-urgent",

@@ -6,8 +6,8 @@ import enum
 import io
 import os
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -18,6 +18,7 @@ from .layers import KnowledgeBaseError, Layer, bundled_path, env_paths
 from .matching import Index
 from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
+from .render.common import also_line
 from .store import CacheDamaged, drop
 from .textclean import shorten
 
@@ -234,30 +235,28 @@ def main_options(
 # --------------------------------------------------------------------------- check
 
 
-def _announce(result: Answer) -> None:
-    """Notes on stderr: typo corrections, other conditions named, suggestions."""
+def _announce(result: Answer, line: int | None = None) -> None:
+    """Notes on stderr: typo corrections, other conditions named, suggestions (with the batch line)."""
     query = shorten(result.query)
+    where = "massage-cli: " if line is None else f"massage-cli: line {line}: "
     match = result.match
     if match is None:
         hint = f" Did you mean: {', '.join(result.suggestions)}?" if result.suggestions else ""
-        note(f"massage-cli: no condition matches '{query}'.{hint}")
+        note(f"{where}no condition matches '{query}'.{hint}")
         if result.note:
-            note(f"massage-cli: {result.note}")
-        if not result.suggestions:
+            note(f"{where}{result.note}")
+        if not result.suggestions and line is None:
             note("Try 'massage-cli search WORDS' or 'massage-cli list'.")
         return
     if match.matched_by == "fuzzy":
-        note(f"massage-cli: showing {match.condition.name} for '{query}'")
+        note(f"{where}showing {match.condition.name} for '{query}'")
     if result.note:
-        note(f"massage-cli: {result.note}")
+        note(f"{where}{result.note}")
     if match.also:
-        others = ", ".join(c.name for c in match.also)
-        note(
-            f"massage-cli: your words also name: {others}. Showing the most cautious answer; check each one."
-        )
+        note(f"{where}{also_line(result)}")
 
 
-def _read_batch(source: str) -> list[str]:
+def _read_batch(source: str) -> list[tuple[int, str]]:
     """Queries from a file or stdin, one a line; undecodable bytes replaced with a warning."""
     try:
         if source == "-":
@@ -276,10 +275,10 @@ def _read_batch(source: str) -> list[str]:
         try:
             text = line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
-            note(f"massage-cli: batch line {number} is not valid UTF-8; unreadable bytes were replaced")
+            note(f"massage-cli: line {number}: not valid UTF-8; unreadable bytes were replaced")
             text = line.decode("utf-8", "replace")
         if text.strip():
-            queries.append(text.strip())
+            queries.append((number, text.strip()))
     return queries
 
 
@@ -324,8 +323,8 @@ def check(
     if batch is not None:
         queries = _read_batch(safe_arg(batch))
     else:
-        queries = [" ".join(safe_arg(word) for word in query or ())]
-        if not queries[0].strip():
+        queries = [(0, " ".join(safe_arg(word) for word in query or ()))]
+        if not queries[0][1].strip():
             fail("the query is empty; try 'massage-cli check fibromyalgia'", ExitCode.USAGE)
     index = load_index(ctx)
     kb = index.kb
@@ -333,7 +332,7 @@ def check(
     all_found = True
     shown = 0
     answered: dict[str, Answer] = {}  # patient lists repeat themselves: answer each text once
-    for text in queries:
+    for number, text in queries:
         result = answered.get(text)
         if result is None:
             try:
@@ -343,12 +342,12 @@ def check(
                 index = load_index(ctx)
                 result = answer(index, text)
             answered[text] = result
-        _announce(result)
+        _announce(result, number if batch is not None else None)
         all_found &= result.found
         if fmt is Format.JSON:
             rendered = out.dumps(out.check_data(result, kb), indent=None if batch is not None else 2)
-        elif result.found or result.red_flags:
-            rendered = out.check(result, kb)
+        elif result.found or result.red_flags or batch is not None:
+            rendered = out.check(result, kb)  # in a batch, a line that found nothing says so too
         else:
             continue  # nothing to show: the note on stderr says why
         if output is not None:

@@ -533,7 +533,9 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
     for i, part in enumerate(body_parts):
         if part and part not in BODY_PARTS:
             hint = difflib.get_close_matches(part, BODY_PARTS, n=1, cutoff=0.6)
-            extra = f" (did you mean {hint[0]!r}?)" if hint else f"; known body parts: {', '.join(BODY_PARTS)}"
+            extra = (
+                f" (did you mean {hint[0]!r}?)" if hint else f"; known body parts: {', '.join(BODY_PARTS)}"
+            )
             ck.add((*path, "body_parts", i), f"{_show(part)} is not a known body part{extra}")
     code_notes = _code_notes(ck, entry.get("code_notes", MISSING), (*path, "code_notes"), codes)
     condition = Condition(

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .model import Condition, Faq, KnowledgeBase
+from .model import Condition, Faq, KnowledgeBase, Verdict
 from .redflags import RedFlagIndex
 from .words import (  # noqa: F401 (re-exported)
     MAX_QUERY,
@@ -100,8 +100,11 @@ class Index:
         """First word -> (all words, condition id, text) of each name and alias."""
         self.keys: list[tuple[str, str, str]] = []
         """(compact key, condition id, text) of every name and alias, for typo matching."""
+        self.parts: dict[str, list[str]] = {}
+        """Body part -> ids of the conditions that sit there, in knowledge-base order."""
         self.by_id: dict[str, Condition] = {}
         self._flags: RedFlagIndex | None = None
+        self._typos: _TypoIndex | None = None
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> Index:
@@ -121,6 +124,8 @@ class Index:
                     index.phrases.setdefault(words[0], []).append((words, condition.id, text))
             for code in condition.icd10:
                 index.codes.setdefault(code_key_of(code), (condition.id, code))
+            for part in condition.body_parts:
+                index.parts.setdefault(part, []).append(condition.id)
         for condition in kb.conditions:
             for code in condition.icd10:
                 # Any 7th character (initial visit, later visit, after-effect) of a listed code
@@ -150,6 +155,10 @@ class Index:
         """Every (compact key, condition id, text), for typo matching."""
         return self.keys
 
+    def ids_at(self, part: str) -> list[str]:
+        """Ids of the conditions on this part of the body."""
+        return self.parts.get(part, [])
+
     def condition(self, condition_id: str) -> Condition:
         """The condition with this id."""
         return self.by_id[condition_id]
@@ -160,23 +169,124 @@ class Index:
             self._flags = RedFlagIndex.for_flags(self.kb.red_flags)
         return self._flags
 
+    def typo_index(self) -> _TypoIndex:
+        """Every name and alias prepared for typo matching and word overlap (built on first use)."""
+        if self._typos is None:
+            self._typos = _TypoIndex(self.all_keys())
+        return self._typos
+
+
+GENERIC = frozenset(
+    [
+        "pain",
+        "painful",
+        "ache",
+        "aching",
+        "achy",
+        "hurt",
+        "hurting",
+        "sore",
+        "soreness",
+        "tight",
+        "stiff",
+        "problem",
+        "issue",
+        "bad",
+        "condition",
+        "syndrome",
+        "disease",
+        "disorder",
+        "massage",
+        "help",
+        "can",
+        "will",
+        "should",
+        "ok",
+        "okay",
+        "safe",
+        "get",
+        "have",
+        "after",
+        "from",
+        "work",
+        "new",
+        "old",
+        "long",
+        "term",
+        "chronic",
+        "left",
+        "right",
+        "side",
+        "both",
+    ]
+)
+"""Words too common to say which condition is meant: sharing only these is no reason to suggest."""
+
+# What people wrap around the words that matter ("does massage help with ...", "... is killing me").
+_FILLER = re.compile(
+    r"^(?:(?:please|hi|hello|hey|so|ok|okay|um|also)\s+)*"
+    r"(?:(?:does|do|can|will|would|could|is|are|should)\s+(?:a\s+)?(?:massages?|massage therapy)\s+"
+    r"(?:really\s+)?(?:help|work|good|ok|okay|safe|bad)(?:\s+(?:with|for|if|when))?"
+    r"(?:\s+(?:i|you)\s+(?:have|has|got|get))?(?:\s+(?:a|an|my|the))?\s+"
+    r"|(?:is\s+it|it\s+is|are\s+they)\s+(?:ok|okay|safe|fine|good|alright|bad)\s+to\s+(?:get|have|book)\s+"
+    r"(?:a\s+)?massages?\s+(?:with|for|if|when|during|after)\s+(?:i\s+(?:have|had|am|got)\s+)?(?:a\s+|an\s+|my\s+)?"
+    r"|(?:massages?|massage therapy)\s+(?:for|with|during|after|on)\s+(?:a\s+|an\s+|my\s+)?"
+    r"|(?:what|how)\s+about\s+(?:a\s+|an\s+|my\s+)?"
+    r"|i\s+(?:think\s+i\s+)?(?:have|has|had|got|get|am\s+having|suffer\s+from|ve\s+got)\s+(?:got\s+)?(?:a\s+|an\s+|some\s+)?"
+    r"|(?:i\s+am|im)\s+(?:suffering\s+from|having|dealing\s+with)\s+(?:a\s+|an\s+)?"
+    r")+"
+)
+_FILLER_END = re.compile(
+    r"\s+(?:is|are)\s+killing\s+me.*$|\s+(?:please|thanks|thank you)$|\s+(?:help|massage)$"
+)
+
+
+def strip_filler(query: str) -> str:
+    """The words that carry meaning: question frames and padding removed, word order kept."""
+    text = expand_contractions(query[:MAX_QUERY])
+    core = _FILLER_END.sub("", _FILLER.sub("", text)).strip()
+    return core or text
+
 
 def lookup(index: Index, query: str) -> Match | NoMatch:
-    """Find the condition a query names: by id, name, alias, code, free text, then typo."""
-    key = compact(query[:MAX_QUERY])
+    """Find the condition a query names: by id, name, alias, code, free text, body part, then typo."""
+    query = query[:MAX_QUERY]
+    key = compact(query)
     if not key:
         return NoMatch(())
     hit = index.exact_get(key)
     if hit is not None:
         return Match(index.condition(hit[0]), hit[1], hit[2])
-    code = code_key(query[:MAX_QUERY])
+    code = code_key(query)
     if code is not None:
         return _by_code(index, code)
-    query = _IDIOMS.sub(" ", query[:MAX_QUERY])
-    text_match = _free_text(index, query)
-    if text_match is not None:
-        return text_match
-    return _fuzzy(index, query)
+    query = _IDIOMS.sub(" ", query)
+    core = strip_filler(query)
+    hit = index.exact_get(compact(core)) if core else None
+    if hit is not None:
+        return Match(index.condition(hit[0]), hit[1], hit[2])
+    found = _free_text(index, core) or _any_order(index, core)
+    if found is not None:
+        return found
+    named = body_parts_named(core)
+    rest = [w for w in _content(tokens(core)) if w not in GENERIC and not body_parts_named(w)]
+    if named and not rest:
+        return _body_part(index, core, named)
+    typo = _fuzzy(index, core, named)
+    if isinstance(typo, Match) or not named:
+        return typo
+    return _body_part(index, core, named)
+
+
+def _most_cautious(index: Index, found: dict[str, tuple[int, int, str]], how: str) -> Match:
+    """Several conditions named: show the most cautious one, so a warning is never hidden."""
+    ranked = sorted(
+        ((index.condition(cid), words, length, text) for cid, (words, length, text) in found.items()),
+        key=lambda item: (item[0].verdict.rank, item[1], item[2]),
+        reverse=True,
+    )
+    chosen, _, _, text = ranked[0]
+    return Match(chosen, how, text, tuple(item[0] for item in ranked[1:]))
 
 
 def _free_text(index: Index, query: str) -> Match | None:
@@ -190,67 +300,140 @@ def _free_text(index: Index, query: str) -> Match | None:
                 best = found.get(cid)
                 if best is None or score > best[:2]:
                     found[cid] = (*score, text)
-    if not found:
-        return None
-    # Several conditions named: show the most cautious one, so a warning is never hidden.
-    ranked = sorted(
-        ((index.condition(cid), words, length, text) for cid, (words, length, text) in found.items()),
-        key=lambda item: (item[0].verdict.rank, item[1], item[2]),
-        reverse=True,
-    )
-    chosen, _, _, text = ranked[0]
-    return Match(chosen, "text", text, tuple(item[0] for item in ranked[1:]))
+    return _most_cautious(index, found, "text") if found else None
 
 
-class _Similarity:
-    """Similarity of many strings to one query, reusing difflib's work on the query side."""
-
-    def __init__(self, query: str) -> None:
-        import difflib
-
-        self.length = len(query)
-        self.matcher = difflib.SequenceMatcher(None, "", query, autojunk=False)
-
-    def __call__(self, text: str) -> float:
-        total = len(text) + self.length
-        if not total or 2 * min(len(text), self.length) / total < FUZZY_SUGGEST:
-            return 0.0  # the lengths alone rule it out
-        self.matcher.set_seq1(text)
-        if self.matcher.quick_ratio() < FUZZY_SUGGEST:
-            return 0.0
-        return self.matcher.ratio()
+def _content(words: Iterable[str]) -> list[str]:
+    return [w for w in dict.fromkeys(words) if w not in STOPWORDS]
 
 
-def _ranked(index: Index, query: str) -> list[tuple[float, str, str]]:
-    """Condition ids by how closely any of their names resembles the query, best first."""
-    whole = _Similarity(compact(query))
-    # A real English word is what the person meant ("sprained", "ankle"), never a typo of a name.
-    parts = [
-        _Similarity(compact(w))
-        for w in normalise(query).split()
-        if len(w) >= 5 and w not in STOPWORDS and not is_english(w)
-    ]
-    best: dict[str, tuple[float, str, str]] = {}
-    for key, cid, text in index.all_keys():
-        score = whole(key)
-        if len(parts) > 1 and len(key) >= 5 and " " not in text.strip():
-            score = max([score] + [part(key) for part in parts])
-        if score and (cid not in best or score > best[cid][0]):
-            best[cid] = (score, cid, text)
-    return sorted(best.values(), key=lambda item: item[0], reverse=True)
+def _any_order(index: Index, query: str) -> Match | None:
+    """Names and aliases of two or more words whose words all appear close together, in any order
+    ("my lower back is sore" names "sore lower back")."""
+    words = tokens(query)
+    where: dict[str, list[int]] = {}
+    for position, word in enumerate(words):
+        where.setdefault(word, []).append(position)
+    found: dict[str, tuple[int, int, str]] = {}
+    for word in dict.fromkeys(words):
+        for phrase, cid, text in index.phrases_for(word):
+            wanted = _content(phrase)
+            if len(wanted) < 2 or not all(w in where for w in wanted):
+                continue
+            spots = sorted(min(where[w]) for w in wanted)
+            if spots[-1] - spots[0] > len(wanted) + 3:
+                continue  # the words are too far apart to be one phrase
+            score = (len(wanted), len(text))
+            best = found.get(cid)
+            if best is None or score > best[:2]:
+                found[cid] = (*score, text)
+    return _most_cautious(index, found, "text") if found else None
 
 
-def _fuzzy(index: Index, query: str) -> Match | NoMatch:
-    named = body_parts_named(query)
+def _body_part(index: Index, query: str, named: frozenset[str]) -> Match | NoMatch:
+    """A query that names a body part and nothing more specific: the general entry for that part
+    (the one with the alias '<part word> pain'), or else a short menu of the entries there."""
+    found: dict[str, tuple[int, int, str]] = {}
+    for word in dict.fromkeys(tokens(query)):
+        if body_parts_named(word):
+            for general in (f"{word} pain", f"{word}ache", f"sore {word}"):
+                hit = index.exact_get(compact(general))
+                if hit is not None and set(index.condition(hit[0]).body_parts) & named:
+                    found.setdefault(hit[0], (1, len(general), hit[2]))
+                    break
+    if found:
+        return _most_cautious(index, found, "body-part")
+    return NoMatch(_suggest(index, query, named))
+
+
+class _TypoIndex:
+    """Names and aliases as rapidfuzz choices, and the words of each, built once per process."""
+
+    def __init__(self, keys: Iterable[tuple[str, str, str]]) -> None:
+        rows = list(keys)
+        self.choices = [key for key, _, _ in rows]
+        self.owners = [(cid, text) for _, cid, text in rows]
+        self.single = [
+            i for i, (_, _, text) in enumerate(rows) if " " not in text.strip() and len(rows[i][0]) >= 5
+        ]
+        self.words: dict[str, set[str]] = {}
+        """A meaningful word of a name or alias -> the condition ids whose names use it."""
+        for _, cid, text in rows:
+            for word in _content(tokens(text)):
+                if word not in GENERIC:
+                    self.words.setdefault(word, set()).add(cid)
+
+    def ranked(self, query: str) -> list[tuple[float, str, str]]:
+        """Condition ids by how closely any of their names resembles the query, best first."""
+        from rapidfuzz import fuzz, process
+
+        best: dict[str, tuple[float, str, str]] = {}
+
+        def take(found: Iterable[tuple[str, float, int]], offset: list[int] | None = None) -> None:
+            for _, score, i in found:
+                cid, text = self.owners[offset[i] if offset is not None else i]
+                if cid not in best or score / 100 > best[cid][0]:
+                    best[cid] = (score / 100, cid, text)
+
+        cutoff = FUZZY_SUGGEST * 100
+        take(process.extract(compact(query), self.choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=50))
+        # A real English word is what the person meant ("sprained", "ankle"), never a typo of a name.
+        parts = [
+            w for w in normalise(query).split() if len(w) >= 5 and w not in STOPWORDS and not is_english(w)
+        ]
+        if len(parts) > 1 or (parts and compact(query) != parts[0]):
+            singles = [self.choices[i] for i in self.single]
+            for part in parts:
+                take(
+                    process.extract(part, singles, scorer=fuzz.ratio, score_cutoff=cutoff, limit=20),
+                    self.single,
+                )
+        return sorted(best.values(), key=lambda item: item[0], reverse=True)
+
+
+def _fuzzy(index: Index, query: str, named: frozenset[str]) -> Match | NoMatch:
     # A query that names a body part is never answered, or offered, a condition of another part.
     ranked = [
-        item for item in _ranked(index, query) if not other_body_part(named, index.condition(item[1]).body_parts)
+        item
+        for item in index.typo_index().ranked(query)
+        if not other_body_part(named, index.condition(item[1]).body_parts)
     ]
     if ranked and ranked[0][0] >= FUZZY_ACCEPT:
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
         if ranked[0][0] - runner_up >= FUZZY_MARGIN:
             return Match(index.condition(ranked[0][1]), "fuzzy", ranked[0][2])
-    return NoMatch(tuple(index.condition(cid).name for score, cid, _ in ranked[:3] if score >= FUZZY_SUGGEST))
+    return NoMatch(_suggest(index, query, named, ranked))
+
+
+def _suggest(
+    index: Index, query: str, named: frozenset[str], ranked: list[tuple[float, str, str]] | None = None
+) -> tuple[str, ...]:
+    """At most three names to offer, by meaning before spelling: the body part the query names,
+    the meaningful words it shares, then how it is spelt. Never another body part, and never an
+    urgent condition on spelling alone."""
+    typos = index.typo_index()
+    if ranked is None:
+        ranked = index.typo_index().ranked(query)
+    spelling = {cid: score for score, cid, _ in ranked}
+    shared: dict[str, int] = {}
+    for word in _content(tokens(query)):
+        for cid in typos.words.get(word, ()):
+            shared[cid] = shared.get(cid, 0) + 1
+    at_part = [cid for part in sorted(named) for cid in index.ids_at(part)]
+    candidates = dict.fromkeys([*at_part, *shared, *spelling])
+    scored = []
+    for cid in candidates:
+        condition = index.condition(cid)
+        if other_body_part(named, condition.body_parts):
+            continue
+        on_part = bool(named & set(condition.body_parts))
+        if named and not (on_part or shared.get(cid)):
+            continue  # a query about one part of the body: only that part, or shared words
+        if condition.verdict is Verdict.URGENT and not (on_part or shared.get(cid)):
+            continue  # never offer a frightening answer because of spelling alone
+        scored.append(((on_part, shared.get(cid, 0), spelling.get(cid, 0.0)), condition.name))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    return tuple(name for _, name in scored[:3])
 
 
 def _by_code(index: Index, code: str) -> Match | NoMatch:

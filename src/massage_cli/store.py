@@ -38,7 +38,7 @@ from .model import (
 )
 from .redflags import Phrase, RedFlagIndex
 
-SCHEMA = 2
+SCHEMA = 3
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -232,6 +232,8 @@ CREATE TABLE codes(code TEXT PRIMARY KEY, cid TEXT NOT NULL, text TEXT NOT NULL,
 CREATE TABLE phrases(first TEXT NOT NULL, words TEXT NOT NULL, cid TEXT NOT NULL, text TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE INDEX phrases_first ON phrases(first);
 CREATE TABLE keys(key TEXT NOT NULL, cid TEXT NOT NULL, text TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE parts(part TEXT NOT NULL, cid TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE INDEX parts_part ON parts(part);
 """
 
 
@@ -277,6 +279,10 @@ def write(key: str, kb: KnowledgeBase, index: Index) -> None:
             db.executemany(
                 "INSERT INTO keys VALUES (?, ?, ?, ?)",
                 ((k, cid, text, _crc(k, cid, text)) for k, cid, text in index.keys),
+            )
+            db.executemany(
+                "INSERT INTO parts VALUES (?, ?, ?)",
+                ((part, cid, _crc(part, cid)) for part, ids in index.parts.items() for cid in ids),
             )
             meta = {"key": key, "kb": kb_json, "flags": flags_json, "schema": str(SCHEMA)}
             db.executemany("INSERT INTO meta VALUES (?, ?, ?)", ((k, v, _crc(k, v)) for k, v in meta.items()))
@@ -348,6 +354,10 @@ class StoreIndex(Index):
     def all_keys(self) -> Iterator[tuple[str, str, str]]:
         rows = self.db.execute("SELECT key, cid, text, crc FROM keys")
         return ((key, cid, text) for key, cid, text, crc in self._checked(rows, 3))
+
+    def ids_at(self, part: str) -> list[str]:
+        rows = self.db.execute("SELECT part, cid, crc FROM parts WHERE part = ? ORDER BY rowid", (part,))
+        return [cid for part, cid, crc in self._checked(rows, 2)]
 
     def condition(self, condition_id: str) -> Condition:
         found = self._conditions.get(condition_id)

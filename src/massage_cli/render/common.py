@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..answer import Answer
 from ..model import Action, Condition, KnowledgeBase, Verdict
+from ..textclean import shorten
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -52,12 +53,20 @@ def flag_heading(answer: Answer) -> str:
 
 def not_found_message(answer: Answer) -> str:
     """The lines for a query that matched nothing: why, when known, and the closest entries."""
-    message = "No condition found for this query."
+    message = f"No condition found for '{shorten(answer.query, 200)}'."
     if answer.note:
         message += f" {answer.note}"
     if answer.suggestions:
         message += f" Did you mean: {', '.join(answer.suggestions)}?"
     return message
+
+
+def also_line(answer: Answer) -> str | None:
+    """The other conditions the words named, when the answer shows only the most cautious one."""
+    if answer.match is None or not answer.match.also:
+        return None
+    others = ", ".join(c.name for c in answer.match.also)
+    return f"Your words also name: {others}. This answer is for the most cautious one; check each one."
 
 
 def note_line(answer: Answer) -> str | None:

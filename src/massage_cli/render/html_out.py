@@ -209,9 +209,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     override = common.red_flag_override(answer)
     if override:
         body.append(f'<p class="override">{esc(override)}</p>')
-    note = common.note_line(answer)
-    if note:
-        body.append(f'<p class="note">{esc(note)}</p>')
+    for extra in (common.note_line(answer), common.also_line(answer)):
+        if extra:
+            body.append(f'<p class="note">{esc(extra)}</p>')
     body.append(f'<p class="summary">{esc(condition.summary)}</p>')
     for title, items in common.sections(condition):
         body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]

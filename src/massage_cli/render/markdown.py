@@ -50,9 +50,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     override = common.red_flag_override(answer)
     if override:
         lines += [f"*{esc(override)}*", ""]
-    note = common.note_line(answer)
-    if note:
-        lines += [f"*{esc(note)}*", ""]
+    for extra in (common.note_line(answer), common.also_line(answer)):
+        if extra:
+            lines += [f"*{esc(extra)}*", ""]
     lines += [esc(condition.summary), ""]
     for title, items in common.sections(condition):
         lines += [f"## {title}", "", *_bullets(items), ""]

@@ -62,9 +62,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     override = common.red_flag_override(answer)
     if override:
         lines.append(_para(override))
-    note = common.note_line(answer)
-    if note:
-        lines.append(_para(note))
+    for extra in (common.note_line(answer), common.also_line(answer)):
+        if extra:
+            lines.append(_para(extra))
     name = _para(condition.name)
     lines += ["", name, "=" * max(len(line) for line in name.splitlines()), _para(condition.summary)]
     for title, items in common.sections(condition):

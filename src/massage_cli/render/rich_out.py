@@ -89,9 +89,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     override = common.red_flag_override(answer)
     if override:
         body.append(Text(override, style="bold red"))
-    note = common.note_line(answer)
-    if note:
-        body.append(Text(note, style="italic"))
+    for extra in (common.note_line(answer), common.also_line(answer)):
+        if extra:
+            body.append(Text(extra, style="italic"))
     body += [Text(""), Text(condition.summary)]
     for title, items in common.sections(condition):
         body += [Text(""), _heading(title), _bullets(items)]
