@@ -193,3 +193,49 @@ class TestSearch:
     def test_no_hits(self, kb) -> None:
         """Words found nowhere give no hits."""
         assert [] == search(kb, "xylophone zeppelin")
+
+
+class TestSearchRanks:
+    """Search ranks by coverage, place and rarity, never by the alphabet, and drops generic-only hits."""
+
+    def test_bare_body_word_puts_the_general_entry_first(self, kb) -> None:
+        """'back' ranks low back pain above the alphabetically earlier back entries."""
+        ids = [h.condition.id for h in search(kb, "back")]
+        assert "low-back-pain" in ids[:3]
+
+    def test_generic_only_hits_dropped(self, kb) -> None:
+        """Every hit for 'knee pain' shares 'knee', not only 'pain'."""
+        hits = search(kb, "knee pain")
+        assert hits
+        for hit in hits:
+            c = hit.condition
+            text = " ".join(
+                [
+                    c.name,
+                    *c.aliases,
+                    c.summary,
+                    *c.benefits,
+                    *c.precautions,
+                    *c.see_a_doctor_if,
+                    *c.cannot_replace,
+                    c.evidence.summary,
+                ]
+            ).lower()
+            assert "knee" in text, c.id
+
+    def test_scores_strictly_order_ties_by_relevance(self, kb) -> None:
+        """Scores are never increasing down the list."""
+        scores = [h.score for h in search(kb, "sore back after gardening")]
+        assert scores == sorted(scores, reverse=True)
+
+    def test_rare_word_outranks_common_word(self, kb) -> None:
+        """A rare word that names an entry beats a word found everywhere."""
+        assert "sciatica" == search(kb, "sciatica pain")[0].condition.id
+
+    def test_json_objects_are_list_objects_plus_score(self, run) -> None:
+        """search --json objects carry everything list --json does, plus score."""
+        import json
+
+        listed = json.loads(run("list", "--json").stdout)
+        found = json.loads(run("search", "sciatica", "--json").stdout)
+        assert set(listed[0]) | {"score"} == set(found[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -485,34 +486,58 @@ class Hit(NamedTuple):
     score: float
 
 
+_FIELD_WEIGHTS = (3.0, 2.0, 1.0)
+"""A word in the name counts more than one in an alias, which counts more than one in the advice."""
+_K1, _B = 1.2, 0.75  # the usual BM25 constants
+
+
+def _fields(condition: Condition) -> tuple[list[str], list[str], list[str]]:
+    """The words of a condition's name, its aliases and its advice, as search sees them."""
+    advice = [
+        condition.summary,
+        *condition.benefits,
+        *condition.precautions,
+        *condition.see_a_doctor_if,
+        *condition.cannot_replace,
+        condition.evidence.summary,
+    ]
+    return (
+        [w for w in tokens(f"{condition.name} {condition.id}") if w not in STOPWORDS],
+        [w for w in tokens(" ".join([*condition.aliases, condition.category])) if w not in STOPWORDS],
+        [w for w in tokens(" ".join(advice)) if w not in STOPWORDS],
+    )
+
+
 def search(kb: KnowledgeBase, text: str) -> list[Hit]:
-    """Conditions ranked by how many of the query's words appear in their names and advice."""
-    wanted = [w for w in dict.fromkeys(tokens(text[:MAX_QUERY])) if w not in STOPWORDS]
+    """Conditions ranked BM25-style: rare words count more than common ones, a word in a name more
+    than in an alias or the advice, and covering more of the query more. Hits that share only
+    generic words ("pain", "sore") with a query that has better words are dropped."""
+    words = [w for w in dict.fromkeys(tokens(text[:MAX_QUERY])) if w not in STOPWORDS]
+    wanted = [w for w in words if w not in GENERIC] or words
     if not wanted:
         return []
+    docs = [(condition, _fields(condition)) for condition in kb.conditions]
+    average = [max(1.0, sum(len(f[i]) for _, f in docs) / max(1, len(docs))) for i in range(3)]
+    frequency = {w: sum(1 for _, f in docs if any(w in field for field in f)) for w in words}
     hits = []
-    for condition in kb.conditions:
-        names = _words([condition.id, condition.name, *condition.aliases, condition.category])
-        summary = _words([condition.summary])
-        advice = _words(
-            [
-                *condition.benefits,
-                *condition.precautions,
-                *condition.see_a_doctor_if,
-                *condition.cannot_replace,
-                condition.evidence.summary,
-            ]
-        )
+    for condition, fields in docs:
         score = 0.0
-        matched = 0
-        for word in wanted:
-            weight = 3.0 if word in names else 2.0 if word in summary else 1.0 if word in advice else 0.0
-            score += weight
-            matched += weight > 0
-        if matched:
-            # Conditions that contain every word come first.
-            hits.append(Hit(condition, score + 10.0 * (matched == len(wanted))))
-    return sorted(hits, key=lambda h: (-h.score, h.condition.name))
+        covered = 0
+        for word in words:
+            if not frequency[word]:
+                continue
+            rarity = math.log(1 + (len(docs) - frequency[word] + 0.5) / (frequency[word] + 0.5))
+            part = 0.0
+            for weight, field, avg in zip(_FIELD_WEIGHTS, fields, average):
+                count = field.count(word)
+                if count:
+                    part += weight * count * (_K1 + 1) / (count + _K1 * (1 - _B + _B * len(field) / avg))
+            score += rarity * part
+            covered += part > 0 and word in wanted
+        if covered:
+            hits.append(Hit(condition, round(score * covered / len(wanted), 3)))
+    # Ties go to the entry whose name is most about the words (fewest other words in it).
+    return sorted(hits, key=lambda h: (-h.score, len(_fields(h.condition)[0]), h.condition.id))
 
 
 # --------------------------------------------------------------------------- FAQ

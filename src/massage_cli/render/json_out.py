@@ -88,28 +88,23 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     return dumps(check_data(answer, kb))
 
 
+def listing_data(condition: Condition) -> dict[str, Any]:
+    """One condition as `list --json` shows it."""
+    return {
+        **condition_ref(condition),
+        "verdict": condition.verdict.value,
+        "evidence_level": condition.evidence.level.value,
+    }
+
+
 def listing(conditions: Sequence[Condition]) -> str:
     """Conditions as an array of objects."""
-    return dumps(
-        [
-            {
-                **condition_ref(c),
-                "verdict": c.verdict.value,
-                "evidence_level": c.evidence.level.value,
-            }
-            for c in conditions
-        ]
-    )
+    return dumps([listing_data(c) for c in conditions])
 
 
 def hits(found: Sequence[Hit]) -> str:
-    """Search results as an array, best first."""
-    return dumps(
-        [
-            {**condition_ref(h.condition), "verdict": h.condition.verdict.value, "score": h.score}
-            for h in found
-        ]
-    )
+    """Search results as an array, best first: `list` objects plus the score."""
+    return dumps([{**listing_data(h.condition), "score": h.score} for h in found])
 
 
 def benefits(kb: KnowledgeBase) -> str:
