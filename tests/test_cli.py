@@ -376,3 +376,43 @@ class TestProcess:
         assert "fibromyalgia" in words
         assert all(w.lower().startswith("fibro") for w in words)
         assert "" == proc.stderr
+
+
+class TestLazyImports:
+    """Start-up pays only for what a query needs: the typo matcher and word lists load on demand."""
+
+    PROBE = (
+        "import sys, io, contextlib\n"
+        "from massage_cli.cli import main\n"
+        "sys.argv = ['massage-cli', *sys.argv[1:]]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "from massage_cli import words\n"
+        "print('rapidfuzz' in sys.modules, words.english_words.cache_info().currsize)\n"
+    )
+
+    def probe(self, tmp_path, *args: str) -> str:
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+        proc = subprocess.run(
+            [sys.executable, "-c", self.PROBE, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return proc.stdout.strip()
+
+    @pytest.mark.parametrize("query", ["fibromyalgia", "M79.7", "sore lower back"])
+    def test_exact_answers_import_no_typo_matcher(self, tmp_path, query: str) -> None:
+        """Names, codes and phrases are answered without importing rapidfuzz or the word list."""
+        assert "False 0" == self.probe(tmp_path, "check", query, "--format", "json")
+
+    def test_typo_imports_the_matcher(self, tmp_path) -> None:
+        """A misspelt name does load the typo matcher (so the probe above can fail)."""
+        assert self.probe(tmp_path, "check", "fibromyalgya", "--format", "json").startswith("True")

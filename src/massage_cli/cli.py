@@ -332,6 +332,7 @@ def check(
     all_found = True
     shown = 0
     answered: dict[str, Answer] = {}  # patient lists repeat themselves: answer each text once
+    shown_as: dict[str, Any] = {}  # ... and render each answer once
     for number, text in queries:
         result = answered.get(text)
         if result is None:
@@ -344,12 +345,15 @@ def check(
             answered[text] = result
         _announce(result, number if batch is not None else None)
         all_found &= result.found
-        if fmt is Format.JSON:
-            rendered = out.dumps(out.check_data(result, kb), indent=None if batch is not None else 2)
-        elif result.found or result.red_flags or batch is not None:
-            rendered = out.check(result, kb)  # in a batch, a line that found nothing says so too
-        else:
-            continue  # nothing to show: the note on stderr says why
+        rendered = shown_as.get(text)
+        if rendered is None:
+            if fmt is Format.JSON:
+                rendered = out.dumps(out.check_data(result, kb), indent=None if batch is not None else 2)
+            elif result.found or result.red_flags or batch is not None:
+                rendered = out.check(result, kb)  # in a batch, a line that found nothing says so too
+            else:
+                continue  # nothing to show: the note on stderr says why
+            shown_as[text] = rendered
         if output is not None:
             write_output(output, rendered, fmt)
             continue

@@ -323,6 +323,7 @@ class StoreIndex(Index):
         self.db = db
         self._stored_flags = flags
         self._conditions: dict[str, Condition] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
 
     def _row(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
         row = self.db.execute(sql, args).fetchone()
@@ -346,10 +347,16 @@ class StoreIndex(Index):
         return [cid for code, cid, text, crc in self._checked(rows, 3)]
 
     def phrases_for(self, word: str) -> list[tuple[tuple[str, ...], str, str]]:
-        rows = self.db.execute("SELECT first, words, cid, text, crc FROM phrases WHERE first = ?", (word,))
-        return [
-            (tuple(words.split(" ")), cid, text) for first, words, cid, text, crc in self._checked(rows, 4)
-        ]
+        found = self._phrases.get(word)
+        if found is None:
+            rows = self.db.execute(
+                "SELECT first, words, cid, text, crc FROM phrases WHERE first = ?", (word,)
+            )
+            found = self._phrases[word] = [
+                (tuple(words.split(" ")), cid, text)
+                for first, words, cid, text, crc in self._checked(rows, 4)
+            ]
+        return found
 
     def all_keys(self) -> Iterator[tuple[str, str, str]]:
         rows = self.db.execute("SELECT key, cid, text, crc FROM keys")
