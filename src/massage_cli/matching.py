@@ -14,6 +14,7 @@ from .words import (  # noqa: F401 (re-exported)
     STOPWORDS,
     body_parts_named,
     compact,
+    content_tokens,
     expand_contractions,
     is_english,
     normalise,
@@ -237,9 +238,7 @@ _FILLER = re.compile(
     r"|(?:i\s+am|im)\s+(?:suffering\s+from|having|dealing\s+with)\s+(?:a\s+|an\s+)?"
     r")+"
 )
-_FILLER_END = re.compile(
-    r"\s+(?:is|are)\s+killing\s+me.*$|\s+(?:please|thanks|thank you)$|\s+(?:help|massage)$"
-)
+_FILLER_END = re.compile(r"\s+(?:is|are)\s+killing\s+me.*$|\s+(?:please|thanks|thank you)$")
 
 
 def strip_filler(query: str) -> str:
@@ -266,7 +265,7 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
     hit = index.exact_get(compact(core)) if core else None
     if hit is not None:
         return Match(index.condition(hit[0]), hit[1], hit[2])
-    found = _free_text(index, core) or _any_order(index, core)
+    found = _free_text(index, query) or _any_order(index, core)
     if found is not None:
         return found
     named = body_parts_named(core)
@@ -291,16 +290,24 @@ def _most_cautious(index: Index, found: dict[str, tuple[int, int, str]], how: st
 
 
 def _free_text(index: Index, query: str) -> Match | None:
-    """Conditions whose name or alias appears, word for word, inside a longer query."""
+    """Conditions whose name or alias appears, word for word, inside a longer query. A name that
+    lies inside a longer one found there ("burn" inside "healed burn scar") is not counted."""
     words = tokens(query)
-    found: dict[str, tuple[int, int, str]] = {}
+    spans: list[tuple[int, int, str, str]] = []
     for start, word in enumerate(words):
         for phrase, cid, text in index.phrases_for(word):
             if words[start : start + len(phrase)] == phrase:
-                score = (len(phrase), len(text))
-                best = found.get(cid)
-                if best is None or score > best[:2]:
-                    found[cid] = (*score, text)
+                spans.append((start, start + len(phrase), cid, text))
+    found: dict[str, tuple[int, int, str]] = {}
+    for start, end, cid, text in spans:
+        if any(
+            s <= start and end <= e and (e - s) > (end - start) for s, e, other, _ in spans if other != cid
+        ):
+            continue
+        score = (end - start, len(text))
+        best = found.get(cid)
+        if best is None or score > best[:2]:
+            found[cid] = (*score, text)
     return _most_cautious(index, found, "text") if found else None
 
 
@@ -476,7 +483,7 @@ def _code_suggestions(index: Index, code: str) -> tuple[str, ...]:
 
 
 def _words(texts: Iterable[str]) -> set[str]:
-    return {w for text in texts for w in tokens(text) if w not in STOPWORDS}
+    return {w for text in texts for w in content_tokens(text)}
 
 
 class Hit(NamedTuple):
@@ -502,9 +509,9 @@ def _fields(condition: Condition) -> tuple[list[str], list[str], list[str]]:
         condition.evidence.summary,
     ]
     return (
-        [w for w in tokens(f"{condition.name} {condition.id}") if w not in STOPWORDS],
-        [w for w in tokens(" ".join([*condition.aliases, condition.category])) if w not in STOPWORDS],
-        [w for w in tokens(" ".join(advice)) if w not in STOPWORDS],
+        content_tokens(f"{condition.name} {condition.id}"),
+        content_tokens(" ".join([*condition.aliases, condition.category])),
+        content_tokens(" ".join(advice)),
     )
 
 
@@ -512,7 +519,7 @@ def search(kb: KnowledgeBase, text: str) -> list[Hit]:
     """Conditions ranked BM25-style: rare words count more than common ones, a word in a name more
     than in an alias or the advice, and covering more of the query more. Hits that share only
     generic words ("pain", "sore") with a query that has better words are dropped."""
-    words = [w for w in dict.fromkeys(tokens(text[:MAX_QUERY])) if w not in STOPWORDS]
+    words = list(dict.fromkeys(content_tokens(text[:MAX_QUERY])))
     wanted = [w for w in words if w not in GENERIC] or words
     if not wanted:
         return []
@@ -549,7 +556,7 @@ def find_faq(kb: KnowledgeBase, topic: str) -> Faq | None:
     for faq in kb.faq:
         if compact(faq.id) == key:
             return faq
-    wanted = {w for w in tokens(topic[:MAX_QUERY]) if w not in STOPWORDS}
+    wanted = set(content_tokens(topic[:MAX_QUERY]))
     if not wanted:
         return None
     best: tuple[float, Faq] | None = None

@@ -241,3 +241,8 @@ def is_english(word: str) -> bool:
 def tokens(text: str) -> tuple[str, ...]:
     """Stemmed words of the text, in order."""
     return tuple(stem(w) for w in expand_contractions(text).split())
+
+
+def content_tokens(text: str) -> list[str]:
+    """Stemmed words of the text without stopwords (checked before stemming: 'does' is not 'doe')."""
+    return [stem(w) for w in expand_contractions(text).split() if w not in STOPWORDS]
