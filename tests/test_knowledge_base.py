@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
+from pathlib import Path
 
 import pytest
 import simple_icd_10_cm as icd
+import yaml
 
 from massage_cli.knowledge import load_bundled
-from massage_cli.model import Verdict
+from massage_cli.matching import Index, Match, lookup
+from massage_cli.model import BODY_PARTS, Verdict
 
 KB = load_bundled()
 BY_ID = {c.id: c for c in KB.conditions}
@@ -23,7 +27,9 @@ REQUIRED = [
     "pain-after-surgery",
     "pain-after-injury",
     "sprain",
-    "stress-and-anxiety",
+    # "stress-and-anxiety" was split on purpose (issue 9): stress helps, anxiety may help.
+    "stress",
+    "anxiety",
     "trouble-sleeping",
     "stiffness",
     "broken-bone",
@@ -155,3 +161,142 @@ class TestSources:
         """Every source URL uses https."""
         urls = [s.url for c in KB.conditions for s in c.sources] + [s.url for f in KB.faq for s in f.sources]
         assert urls and all(u.startswith("https://") for u in urls)
+
+
+def _raw_conditions() -> list[dict]:
+    """The bundled file's conditions as written (to see which optional fields are present)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "conditions.yaml"
+    if not path.exists():  # installed as a wheel
+        path = Path(str(resources.files("massage_cli").joinpath("data/conditions.yaml")))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["conditions"]
+
+
+class TestClinicalSafetyReview:
+    """The fixes from the clinical safety review (issue 9) stay in place."""
+
+    CODES = sorted({(c.id, code) for c in KB.conditions for code in c.icd10})
+
+    @pytest.mark.parametrize(("condition_id", "code"), CODES, ids=[f"{a}:{b}" for a, b in CODES])
+    def test_every_code_is_billable(self, condition_id: str, code: str) -> None:
+        """Every listed code is a billable leaf code, never a header such as I82.4 or R50."""
+        assert icd.is_leaf(code), f"{condition_id}: {code} is a header; list its billable codes instead"
+
+    @pytest.mark.parametrize(
+        ("code", "reason"),
+        [("D68.32", "bleeding caused by a blood thinner"), ("Z33.1", "excludes pregnancy problems")],
+    )
+    def test_wrong_codes_are_gone(self, code: str, reason: str) -> None:
+        """Codes that mean something else are not listed anywhere."""
+        assert all(code not in c.icd10 for c in KB.conditions), reason
+
+    @pytest.mark.parametrize(
+        ("condition_id", "code"),
+        [
+            ("bleeding-disorder", "Z79.01"),
+            ("bleeding-disorder", "Z79.82"),
+            ("broken-bone", "S22.42XA"),
+            ("ankylosing-spondylitis", "M45.A0"),
+            ("ankylosing-spondylitis", "M45.AB"),
+            ("muscle-spasm", "M62.831"),
+            ("infant-torticollis", "Q68.0"),
+            ("pregnancy-back-pain", "O26.892"),
+        ],
+    )
+    def test_missing_codes_added(self, condition_id: str, code: str) -> None:
+        """Codes the review found missing are listed on the right entry."""
+        assert code in BY_ID[condition_id].icd10
+
+    def test_vertebrogenic_code_is_explained(self) -> None:
+        """M54.51 stays on chronic low back pain, with a note that most chronic pain is M54.50 (+ G89.29)."""
+        condition = BY_ID["chronic-low-back-pain"]
+        note = condition.code_note("M54.51")
+        assert "M54.51" in condition.icd10
+        assert "scan" in note and "M54.50" in note and "G89.29" in note
+
+    def test_every_condition_names_its_body_parts(self) -> None:
+        """Every condition has a body_parts list (empty for topics), drawn from the vocabulary."""
+        for entry in _raw_conditions():
+            assert "body_parts" in entry, entry["id"]
+            assert set(entry["body_parts"]) <= set(BODY_PARTS), entry["id"]
+
+    @pytest.mark.parametrize(
+        ("condition_id", "verdict"),
+        [
+            ("stress", Verdict.HELPS),
+            ("anxiety", Verdict.MAY_HELP),
+            ("rheumatoid-arthritis", Verdict.MAY_HELP),
+            ("muscle-aches", Verdict.MAY_HELP),
+            ("infant-torticollis", Verdict.NOT_A_SUBSTITUTE),
+        ],
+    )
+    def test_verdicts(self, condition_id: str, verdict: Verdict) -> None:
+        """Verdicts set by the review."""
+        assert verdict == BY_ID[condition_id].verdict
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("anxiety", "anxiety"),
+            ("anxious", "anxiety"),
+            ("I feel anxious", "anxiety"),
+            ("stress", "stress"),
+            ("myalgia", "muscle-aches"),
+            ("muscle pain", "muscle-aches"),
+            ("muscle aches", "muscle-aches"),
+            ("torticollis in my baby", "infant-torticollis"),
+            ("my baby has torticollis", "infant-torticollis"),
+            ("my baby's head tilts to one side", "infant-torticollis"),
+            ("congenital torticollis", "infant-torticollis"),
+        ],
+    )
+    def test_queries_reach_the_reviewed_entry(self, query: str, expected: str) -> None:
+        """Everyday words reach the entry the review asked for (the most cautious one when several are named)."""
+        result = lookup(Index.build(KB), query)
+        assert isinstance(result, Match) and expected == result.condition.id, query
+
+    def test_helps_entries_do_not_own_anxiety_or_myalgia(self) -> None:
+        """No `helps` entry answers for anxiety or for muscle pain that may need a doctor."""
+        words = {"anxiety", "anxious", "myalgia", "muscle pain", "muscle aches"}
+        for condition in KB.conditions:
+            if condition.verdict is Verdict.HELPS:
+                assert not words & {a.lower() for a in condition.aliases}, condition.id
+
+    def test_rheumatoid_arthritis_medicines_first(self) -> None:
+        """RA says first that massage does not replace the medicines, and warns about the neck."""
+        condition = BY_ID["rheumatoid-arthritis"]
+        assert condition.cannot_replace[0].startswith("Massage does not replace your RA medicines")
+        assert condition.summary.startswith("Massage does not replace your RA")
+        assert any("neck" in p and "crack" in p for p in condition.precautions)
+
+    def test_rhabdomyolysis_warning(self) -> None:
+        """The muscle-aches entry sends dark, cola-colored pee with aching muscles to a doctor today."""
+        lines = BY_ID["muscle-aches"].see_a_doctor_if
+        assert any("cola" in line and "today" in line for line in lines)
+
+    def test_neck_pain_states_the_2024_review(self) -> None:
+        """Neck pain reports the 2024 review (little or no difference against sham) and no dosing claim."""
+        condition = BY_ID["neck-pain"]
+        assert "sham" in condition.summary and "sham" in condition.evidence.summary
+        assert "CD004871.pub5" in " ".join(s.url for s in condition.sources)
+        assert "annfammed" not in " ".join(s.url for s in condition.sources)
+        assert any("stroke" in line for line in condition.see_a_doctor_if)
+
+    def test_fever_urgency_agrees_with_the_red_flag(self) -> None:
+        """A fever never gets a slower answer ("soon") than its red flag ("see a doctor today")."""
+        assert next(f for f in KB.red_flags if f.id == "fever-chills").action.value == "urgent"
+        texts = [line for c in KB.conditions for line in c.see_a_doctor_if] + [f.answer for f in KB.faq]
+        for text in texts:
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                if re.search(r"\b(fever|temperature)\b", sentence, re.IGNORECASE):
+                    assert "soon" not in sentence.lower(), sentence
+
+    def test_prescription_faq_states_the_claim_rule(self) -> None:
+        """The prescription FAQ no longer says 'no law says', and explains M54.5's retirement."""
+        answer = next(f for f in KB.faq if f.id == "prescription-diagnosis-code").answer
+        assert "no law" not in answer.lower()
+        assert "ICD-10-CM" in answer and "M54.5 " in answer and "M54.50" in answer
+
+    def test_hsa_fsa_faq(self) -> None:
+        """There is an HSA/FSA answer sourced from the IRS."""
+        faq = next(f for f in KB.faq if f.id == "hsa-fsa")
+        assert all(s.url.startswith("https://www.irs.gov/") for s in faq.sources)
