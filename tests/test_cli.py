@@ -208,7 +208,7 @@ class TestBatch:
         path.write_bytes(b"fibromyalgia\nneck pain \xff\xfe\n")
         result = run("check", "--batch", str(path), "--json")
         assert 2 == len(result.stdout.splitlines())
-        assert "line 2 is not valid UTF-8" in result.stderr
+        assert "line 2: not valid UTF-8" in result.stderr
 
 
 class TestList:

@@ -20,19 +20,19 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "clinic.yaml"
 
 CONDITION = """\
 conditions:
-  - id: jaw-ache
-    name: Jaw ache
-    aliases: [sore jaw]
-    icd10: [M26.609]
+  - id: ear-ache
+    name: Ear ache
+    aliases: [sore ear]
+    icd10: [Y93.C9]
     category: joint
     verdict: may-help
-    summary: Gentle massage may ease a sore jaw.
-    benefits: [It may ease tight jaw muscles.]
+    summary: Gentle massage may ease a sore ear.
+    benefits: [It may ease tight ear muscles.]
     precautions: [Ask for light pressure.]
     see_a_doctor_if: [The pain lasts more than two weeks.]
     cannot_replace: [A dentist's check.]
     evidence: {level: low, summary: Small studies only.}
-    sources: [{title: Test, url: "https://example.org/jaw"}]
+    sources: [{title: Test, url: "https://example.org/ear"}]
     reviewed: 2026-11-27
 """
 
@@ -68,18 +68,18 @@ class TestLayering:
     def test_partial_layer_adds_a_condition(self, run, tmp_path) -> None:
         """A layer holding only conditions adds them to the bundled base."""
         path = write(tmp_path, CONDITION)
-        result = run("--kb", str(path), "check", "sore jaw", "--json")
+        result = run("--kb", str(path), "check", "sore ear", "--json")
         assert result.exit_code == 0, result.output
-        assert "jaw-ache" == json.loads(result.stdout)["condition"]["id"]
+        assert "ear-ache" == json.loads(result.stdout)["condition"]["id"]
         assert json.loads(run("--kb", str(path), "check", "fibromyalgia", "--json").stdout)["found"]
 
     def test_replacement_is_whole(self, run, tmp_path) -> None:
         """Replacing an entry by id drops the old entry's aliases too."""
         path = write(
-            tmp_path, CONDITION.replace("jaw-ache", "fibromyalgia").replace("Jaw ache", "Fibro (clinic)")
+            tmp_path, CONDITION.replace("ear-ache", "fibromyalgia").replace("Ear ache", "Fibro (clinic)")
         )
         data = json.loads(run("--kb", str(path), "check", "fibromyalgia", "--json").stdout)
-        assert ("Fibro (clinic)", ["sore jaw"]) == (data["condition"]["name"], data["condition"]["aliases"])
+        assert ("Fibro (clinic)", ["sore ear"]) == (data["condition"]["name"], data["condition"]["aliases"])
 
     def test_no_bundled(self, run) -> None:
         """--no-bundled starts from an empty base: only the given files count."""
@@ -95,7 +95,7 @@ class TestLayering:
     def test_environment_variable(self, run, tmp_path, monkeypatch) -> None:
         """MASSAGE_CLI_KB adds files (path-separator list) before --kb files."""
         monkeypatch.setenv("MASSAGE_CLI_KB", str(write(tmp_path, CONDITION)))
-        assert "jaw-ache" == json.loads(run("check", "sore jaw", "--json").stdout)["condition"]["id"]
+        assert "ear-ache" == json.loads(run("check", "sore ear", "--json").stdout)["condition"]["id"]
 
     def test_user_config_file(self, run, tmp_path, monkeypatch) -> None:
         """A conditions.yaml in the user's config folder is a layer too."""
@@ -103,7 +103,7 @@ class TestLayering:
         monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
         (config / "massage-cli").mkdir(parents=True)
         (config / "massage-cli" / "conditions.yaml").write_text(CONDITION, encoding="utf-8")
-        assert "jaw-ache" == json.loads(run("check", "sore jaw", "--json").stdout)["condition"]["id"]
+        assert "ear-ache" == json.loads(run("check", "sore ear", "--json").stdout)["condition"]["id"]
 
     def test_missing_user_file_is_fine(self, run) -> None:
         """No user config file: nothing to report."""
@@ -154,7 +154,7 @@ class TestValidate:
     def test_lists_every_problem(self, run, tmp_path) -> None:
         """Several mistakes in one file are all listed, each at its line, exit 3."""
         text = CONDITION.replace("verdict: may-help", "verdict: maybe").replace("    summary:", "    sumary:")
-        text = text.replace('"https://example.org/jaw"', '"http://example.org/jaw"')
+        text = text.replace('"https://example.org/ear"', '"http://example.org/ear"')
         path = write(tmp_path, text)
         result = run("validate", str(path), "--json")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
@@ -169,17 +169,17 @@ class TestValidate:
         assert (
             14,
             "conditions[0].sources[0].url",
-            "'http://example.org/jaw' is not an https:// address",
+            "'http://example.org/ear' is not an https:// address",
         ) in found
         assert (2, "conditions[0]", "missing required field 'summary'") in found
 
     def test_clashes_reported_with_other_mistakes(self, run, tmp_path) -> None:
         """An alias clash with the bundled file is listed together with mistakes in other entries."""
         second = (
-            CONDITION.split("\n", 1)[1].replace("jaw-ache", "jaw-two").replace("[sore jaw]", "[slipped disc]")
+            CONDITION.split("\n", 1)[1].replace("ear-ache", "ear-two").replace("[sore ear]", "[slipped disc]")
         )
         bad = CONDITION.replace("verdict: may-help", "verdict: maybe")
-        path = write(tmp_path, bad + second.replace("M26.609", "M26.601"))
+        path = write(tmp_path, bad + second.replace("Y93.C9", "Y93.C1"))
         result = run("validate", str(path), "--json")
         messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
         assert any(m.startswith("'maybe' is not one of") for m in messages)
@@ -189,10 +189,10 @@ class TestValidate:
         """Other commands show at most a screen of problems and count the rest."""
         entries = "".join(
             CONDITION.split("\n", 1)[1]
-            .replace("jaw-ache", f"jaw-{i}")
+            .replace("ear-ache", f"ear-{i}")
             .replace("verdict: may-help", "verdict: x")
-            .replace("sore jaw", f"sore jaw {i}")
-            .replace("M26.609", f"M26.60{i % 10}")
+            .replace("sore ear", f"sore ear {i}")
+            .replace("Y93.C9", f"Y93.C{i % 10}")
             for i in range(30)
         )
         path = write(tmp_path, "conditions:\n" + entries)
@@ -213,11 +213,11 @@ LOCATED = [
         "3:15: faq[0].question: must be text, not a list",
     ),
     (
-        CONDITION.replace("aliases: [sore jaw]", "aliases: sore jaw"),
+        CONDITION.replace("aliases: [sore ear]", "aliases: sore ear"),
         "4:14: conditions[0].aliases: must be a list of text items",
     ),
     (
-        CONDITION.replace("    summary: Gentle massage may ease a sore jaw.\n", ""),
+        CONDITION.replace("    summary: Gentle massage may ease a sore ear.\n", ""),
         "2:5: conditions[0]: missing required field 'summary'",
     ),
     (
@@ -229,28 +229,28 @@ LOCATED = [
         "7:14: conditions[0].verdict: 'maybe' is not one of helps, may-help",
     ),
     (
-        CONDITION.replace("[M26.609]", "[M26609]"),
-        "5:13: conditions[0].icd10[0]: 'M26609' is not an ICD-10-CM code",
+        CONDITION.replace("[Y93.C9]", "[Y93C9]"),
+        "5:13: conditions[0].icd10[0]: 'Y93C9' is not an ICD-10-CM code",
     ),
     (
         CONDITION + CONDITION.split("\n", 1)[1],
-        "16:9: conditions[1].id: duplicate id 'jaw-ache' (also conditions[0] at line 2)",
+        "16:9: conditions[1].id: duplicate id 'ear-ache' (also conditions[0] at line 2)",
     ),
     (
         CONDITION
         + CONDITION.split("\n", 1)[1]
-        .replace("id: jaw-ache", "id: jaw-two")
-        .replace("name: Jaw ache", "name: Jaw two")
-        .replace("M26.609", "M26.601"),
-        "18:15: conditions[1].aliases[0]: name or alias 'sorejaw' is also used by condition 'jaw-ache'",
+        .replace("id: ear-ache", "id: ear-two")
+        .replace("name: Ear ache", "name: Ear two")
+        .replace("Y93.C9", "Y93.C1"),
+        "18:15: conditions[1].aliases[0]: name or alias 'soreear' is also used by condition 'ear-ache'",
     ),
     (
-        CONDITION.replace("    name: Jaw ache\n", "    name: Jaw ache\n    name: Jaw twice\n"),
+        CONDITION.replace("    name: Ear ache\n", "    name: Ear ache\n    name: Ear twice\n"),
         "4:5: conditions[0].name: duplicate key 'name' (first at line 3)",
     ),
     (
-        CONDITION.replace('"https://example.org/jaw"', '"http://example.org/jaw"'),
-        "14:34: conditions[0].sources[0].url: 'http://example.org/jaw' is not an https:// address",
+        CONDITION.replace('"https://example.org/ear"', '"http://example.org/ear"'),
+        "14:34: conditions[0].sources[0].url: 'http://example.org/ear' is not an https:// address",
     ),
     (
         CONDITION.replace("reviewed: 2026-11-27", "reviewed: 27/11/2026"),
@@ -312,7 +312,7 @@ class TestErrors:
 
     def test_duplicate_across_layers_names_both_files(self, run, tmp_path) -> None:
         """An alias already used by a bundled condition is refused, naming both places."""
-        path = write(tmp_path, CONDITION.replace("[sore jaw]", "[slipped disc]"))
+        path = write(tmp_path, CONDITION.replace("[sore ear]", "[slipped disc]"))
         result = run("--kb", str(path), "list")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
         assert (
@@ -323,7 +323,7 @@ class TestErrors:
 
     def test_duplicate_code_across_layers(self, run, tmp_path) -> None:
         """A code already listed by a bundled condition is refused."""
-        path = write(tmp_path, CONDITION.replace("[M26.609]", "[M79.7]"))
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[M79.7]"))
         result = run("--kb", str(path), "list")
         assert "ICD-10-CM code 'M797' is also used by condition 'fibromyalgia'" in result.stderr
 
@@ -361,9 +361,9 @@ class TestErrors:
 
     def test_markup_in_a_file_prints_literally(self, run, tmp_path) -> None:
         """A condition named like rich markup prints exactly as written."""
-        path = write(tmp_path, CONDITION.replace("name: Jaw ache", "name: '[bold]x[/bold]'"))
+        path = write(tmp_path, CONDITION.replace("name: Ear ache", "name: '[bold]x[/bold]'"))
         result = run(
-            "--kb", str(path), "check", "jaw-ache", "--format", "rich", env={"TERM": "dumb", "COLUMNS": "100"}
+            "--kb", str(path), "check", "ear-ache", "--format", "rich", env={"TERM": "dumb", "COLUMNS": "100"}
         )
         assert "[bold]x[/bold]" in result.stdout
 
@@ -372,12 +372,12 @@ class TestErrors:
         path = write(
             tmp_path,
             CONDITION.replace(
-                "summary: Gentle massage may ease a sore jaw.",
+                "summary: Gentle massage may ease a sore ear.",
                 'summary: "Gentle \\e]0;pwned\\a\\e[31mmassage"',
             ),
         )
         for fmt in ("plain", "rich", "markdown", "json", "html"):
-            result = run("--kb", str(path), "check", "jaw-ache", "--format", fmt)
+            result = run("--kb", str(path), "check", "ear-ache", "--format", fmt)
             assert "pwned" not in result.stdout and "\x07" not in result.stdout, fmt
             assert "\x1b[31m" not in result.stdout or fmt == "rich", fmt
 

@@ -26,7 +26,7 @@ class TestReadingLevel:
     """Every patient-facing text is at a 6th-8th grade reading level (Flesch-Kincaid)."""
 
     def test_bundled_meets_the_target(self) -> None:
-        """Median grade at most 8 and no entry above 10, for conditions, FAQ answers and red flags."""
+        """Median grade at most 6 and no entry above 8, for conditions, FAQ answers and red flags."""
         found = scores(KB)
         assert [] == gate(found), "\n".join(gate(found))
         assert {"condition", "faq", "red-flag"} == {s.kind for s in found}
@@ -51,7 +51,7 @@ class TestReadingLevel:
             evidence=replace(base.evidence, summary=HARD),
         )
         problems = gate(scores(replace(KB, conditions=(*KB.conditions, hard))))
-        assert any(re.match(r"condition 'jargon': grade \d+\.\d is above 10", p) for p in problems), problems
+        assert any(re.match(r"condition 'jargon': grade \d+\.\d is above 8", p) for p in problems), problems
 
     def test_many_hard_entries_fail_the_median(self) -> None:
         """If most entries are hard, the median check fails too."""
@@ -60,8 +60,8 @@ class TestReadingLevel:
         assert any(p.startswith("condition entries: median grade") for p in problems)
 
     def test_ceiling_is_ten(self) -> None:
-        """The ceiling is grade 10, the median target grade 8."""
-        assert (8.0, 10.0) == (TARGET_MEDIAN, CEILING)
+        """The ceiling is grade 8, the median target grade 6."""
+        assert (6.0, 8.0) == (TARGET_MEDIAN, CEILING)
 
 
 class TestValidateReadability:
@@ -82,11 +82,11 @@ class TestValidateReadability:
 
         path = tmp_path / "clinic.yaml"
         quoted = f'"{HARD}"'
-        text = CONDITION.replace("Gentle massage may ease a sore jaw.", quoted).replace(
+        text = CONDITION.replace("Gentle massage may ease a sore ear.", quoted).replace(
             "Small studies only.", quoted
         )
         for item in (
-            "It may ease tight jaw muscles.",
+            "It may ease tight ear muscles.",
             "Ask for light pressure.",
             "The pain lasts more than two weeks.",
         ):
@@ -94,7 +94,7 @@ class TestValidateReadability:
         path.write_text(text, encoding="utf-8")
         result = run("--kb", str(path), "validate", "--readability", "--format", "plain")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
-        assert "condition 'jaw-ache': grade" in result.stdout
+        assert "condition 'ear-ache': grade" in result.stdout
 
     @pytest.mark.parametrize("fmt", ["rich", "markdown", "html"])
     def test_formats(self, run, fmt: str) -> None:
@@ -115,10 +115,11 @@ class TestEvidence:
 
     @pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)
     def test_level_and_one_or_two_sentences(self, condition) -> None:
-        """The evidence has a level and one or two plain sentences."""
+        """The evidence has a level and one to four plain sentences (room to say whether a claim was
+        never tested or tested and found not to work)."""
         assert isinstance(condition.evidence.level, EvidenceLevel)
         sentences = re.findall(r"[.!?](?:\s|$)", condition.evidence.summary)
-        assert 1 <= len(sentences) <= 2, condition.evidence.summary
+        assert 1 <= len(sentences) <= 4, condition.evidence.summary
 
     def test_no_high_quality_claims(self) -> None:
         """No entry claims high-quality evidence: the research on massage is mostly low quality."""

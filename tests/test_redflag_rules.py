@@ -195,3 +195,23 @@ class TestBannerAction:
         verdict = next(line for line in head if line.startswith("GET MEDICAL CARE"))
         assert verdict.endswith("See a doctor today.")
         assert "emergency department" not in verdict
+
+
+class TestIdiomsAndStems:
+    """More idioms, and typos whose stem is a word."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "fell pregnant and my back hurts",
+            "fell ill last week, stiff back",
+            "fell out with my boss, back pain",
+        ],
+    )
+    def test_more_idioms(self, query: str) -> None:
+        """Falling pregnant, ill or out with someone is not a fall."""
+        assert [] == ids(query)
+
+    def test_falling_out_of_bed_is_a_fall(self) -> None:
+        """Falling out of bed is a fall."""
+        assert ["fall"] == ids("I fell out of bed and hurt my back")

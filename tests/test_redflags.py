@@ -15,7 +15,8 @@ from massage_cli.cli import ExitCode
 from massage_cli.knowledge import load_bundled
 from massage_cli.matching import Index
 from massage_cli.model import Action, Verdict
-from massage_cli.redflags import RedFlagIndex
+from massage_cli.redflags import RedFlagIndex, content_words
+from massage_cli.words import english_words
 
 KB = load_bundled()
 INDEX = Index.build(KB)
@@ -23,6 +24,11 @@ CASES = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_cases.yaml").
 POSITIVE = [(c["query"], c["flag"]) for c in CASES["positive"]]
 NEGATIVE = list(CASES["negative"])
 PHRASES = [(flag.id, phrase) for flag in KB.red_flags for phrase in flag.phrases]
+BY_FLAG = {flag.id: flag for flag in KB.red_flags}
+_SIGN_WORDS = {w for f in KB.red_flags for p in (*f.phrases, *f.context, f.name) for w in content_words(p)}
+ORDINARY_WORDS = sorted(
+    w for w in english_words() if 4 <= len(w) <= 9 and not set(content_words(w)) & _SIGN_WORDS
+)
 FLAGS = RedFlagIndex.for_flags(KB.red_flags)
 REASSURING = {Verdict.HELPS, Verdict.MAY_HELP}
 
@@ -75,9 +81,19 @@ class TestCatalogue:
         }
 
     @pytest.mark.parametrize(("flag_id", "phrase"), PHRASES, ids=[f"{a}:{b}" for a, b in PHRASES])
-    def test_every_phrase_alone_raises_its_flag(self, flag_id: str, phrase: str) -> None:
-        """Each catalogue phrase, typed on its own, raises its own flag."""
-        assert flag_id in flag_ids(phrase)
+    def test_every_phrase_raises_its_flag(self, flag_id: str, phrase: str) -> None:
+        """Each catalogue phrase raises its own flag: alone, or with the flag's first context phrase."""
+        flag = BY_FLAG[flag_id]
+        query = f"{phrase} and {flag.context[0]}" if flag.context else phrase
+        assert flag_id in flag_ids(query)
+
+    @pytest.mark.parametrize("flag", [f for f in KB.red_flags if f.context], ids=lambda f: f.id)
+    def test_context_flag_needs_its_context(self, flag) -> None:
+        """A flag that needs context does not fire on its phrases alone, unless they name the
+        context themselves (a phrase that mentions the back is its own context)."""
+        index = RedFlagIndex.for_flags((flag,))
+        silent = [p for p in flag.phrases if not index.detect(p)]
+        assert len(silent) >= len(flag.phrases) // 2, f"{flag.id}: most phrases fire without context"
 
 
 class TestDetection:
@@ -165,6 +181,86 @@ class TestDetection:
         result = answer(INDEX, query)
         assert case[1] in [f.id for f in result.red_flags]
         assert result.verdict in (None, Verdict.URGENT)
+
+
+# Everyday sentences about aches and massage that name no warning sign.
+_SUBJECTS = [
+    "my back",
+    "my neck",
+    "my shoulders",
+    "my knee",
+    "my hip",
+    "my feet",
+    "my wrist",
+    "my jaw",
+    "my calves",
+    "my lower back",
+    "my upper back",
+    "my elbow",
+    "my child's legs",
+    "my arms",
+]
+_STATES = [
+    "is sore",
+    "feels tight",
+    "is stiff",
+    "aches a bit",
+    "has been tense",
+    "feels knotted",
+    "is tired",
+    "gets achy",
+    "is a little sore",
+    "feels heavy",
+]
+_CAUSES = [
+    "after gardening",
+    "from sitting at my desk",
+    "after a long walk",
+    "after yoga",
+    "from work",
+    "after carrying the shopping",
+    "after painting the ceiling",
+    "from sleeping badly",
+    "after a football match",
+    "after a run",
+    "since the weekend",
+    "when I wake up",
+    "after a long drive",
+    "after cleaning the house",
+    "from typing all day",
+]
+_ASKS = [
+    "",
+    "can a massage help?",
+    "is a massage a good idea?",
+    "would a deep tissue massage help?",
+    "how often should I book a massage?",
+    "what kind of massage is best?",
+    "my friend says hot stones help",
+    "should I stretch first?",
+]
+
+
+class TestOrdinarySentences:
+    """Common sentences with no warning sign raise no flag, however they are put together."""
+
+    @given(
+        subject=st.sampled_from(_SUBJECTS),
+        state=st.sampled_from(_STATES),
+        cause=st.sampled_from(_CAUSES),
+        ask=st.sampled_from(_ASKS),
+    )
+    @settings(max_examples=400, deadline=None)
+    def test_everyday_sentence_raises_nothing(self, subject: str, state: str, cause: str, ask: str) -> None:
+        """'my back is sore after gardening, can a massage help?' and thousands like it are not flagged."""
+        assert [] == flag_ids(f"{subject} {state} {cause}. {ask}")
+
+    @given(st.lists(st.sampled_from(ORDINARY_WORDS), min_size=3, max_size=20))
+    @settings(max_examples=300, deadline=None)
+    def test_real_words_naming_no_sign_raise_nothing(self, words: list[str]) -> None:
+        """Sentences of real English words that are in no flag phrase raise nothing (no real word is
+        read as a misspelt sign)."""
+        assert [] == flag_ids(" ".join(words))
 
 
 class TestCheckShowsTheWarningFirst:

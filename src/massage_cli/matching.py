@@ -429,7 +429,7 @@ def _suggest(
             shared[cid] = shared.get(cid, 0) + 1
     at_part = [cid for part in sorted(named) for cid in index.ids_at(part)]
     candidates = dict.fromkeys([*at_part, *shared, *spelling])
-    scored = []
+    scored: list[tuple[tuple[bool, int, bool, int, float], str]] = []
     for cid in candidates:
         condition = index.condition(cid)
         if other_body_part(named, condition.body_parts):
@@ -439,7 +439,16 @@ def _suggest(
             continue  # a query about one part of the body: only that part, or shared words
         if condition.verdict is Verdict.URGENT and not (on_part or shared.get(cid)):
             continue  # never offer a frightening answer because of spelling alone
-        scored.append(((on_part, shared.get(cid, 0), spelling.get(cid, 0.0)), condition.name))
+        # Within a body part: entries sharing the query's words, then ordinary before urgent ones,
+        # then entries of that part alone before those spread over many parts, then spelling.
+        key = (
+            on_part,
+            shared.get(cid, 0),
+            condition.verdict is not Verdict.URGENT,
+            -len(condition.body_parts),
+            spelling.get(cid, 0.0),
+        )
+        scored.append((key, condition.name))
     scored.sort(key=lambda item: item[0], reverse=True)
     return tuple(name for _, name in scored[:3])
 

@@ -43,14 +43,14 @@ _VERDICT_LABELS = {
 
 _VERDICT_HEADLINES = {
     Verdict.HELPS: "It is a reasonable choice and likely to ease symptoms.",
-    Verdict.MAY_HELP: "It can help with care. Get your clinician's OK first.",
+    Verdict.MAY_HELP: "It can help with care. Ask your doctor or health professional first.",
     Verdict.UNPROVEN: (
         "There is no good evidence that massage does this. Do not count on it, or pay for it, to do this."
     ),
     Verdict.NOT_A_SUBSTITUTE: (
         "Get medical care first. Massage may ease discomfort, but it does not treat the cause."
     ),
-    Verdict.AVOID: "Do not massage the affected area until a clinician says it is safe.",
+    Verdict.AVOID: "Do not massage the affected area until a doctor says it is safe.",
     Verdict.URGENT: "Massage is not the answer. See a doctor now or go to the emergency department.",
 }
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from .model import Condition, Faq, KnowledgeBase, RedFlag
 
-TARGET_MEDIAN = 8.0
+TARGET_MEDIAN = 6.0
 """US health bodies ask for a 6th-8th grade reading level: the median entry must be at most this."""
-CEILING = 10.0
+CEILING = 8.0
 """No single entry may score above this grade."""
 
 

@@ -123,7 +123,7 @@ _KEEP = frozenset(
 _FLAG_STOPWORDS = STOPWORDS - _KEEP
 # Everyday idioms whose words would otherwise read as a sign: falling asleep is not a fall.
 _IDIOMS = re.compile(
-    r"\b(?:fell|fall|falls|falling|fallen) (?:asleep|in love|behind|short|for it|apart)\b"
+    r"\b(?:fell|fall|falls|falling|fallen) (?:asleep|in love|behind|short|for it|apart|pregnant|ill|out with)\b"
     r"|\bchill(?:s|ed|ing)? out\b|\bchill pill\b"
 )
 _AGE = re.compile(
@@ -238,10 +238,13 @@ class RedFlagIndex:
             return found
         typos: set[str] = set()
         for form in {raw, word}:
+            near = set()
             for key in {form} | (_deletions(form) if len(form) >= 5 else set()):
-                typos |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
-        if typos - found and (is_english(raw) or is_english(word)):
-            return found  # a real word is what the person meant, never a typo of a sign
+                near |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
+            # A real word is what the person meant, never a typo of a sign ("child" is not "chill");
+            # each form is judged alone, so "lossing" (no word) still reads as "losing".
+            if not (near - found) or not is_english(form):
+                typos |= near
         return found | typos
 
     def _positions(self, words: list[str]) -> dict[str, list[int]]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..answer import Answer
 from ..model import Action, Condition, KnowledgeBase, Verdict
+from ..readability import CEILING, TARGET_MEDIAN
 from ..textclean import shorten
 
 if TYPE_CHECKING:
@@ -106,8 +107,13 @@ def cited_by(citation: Citation) -> str:
 def readability_summary(problems: Sequence[str]) -> str:
     """Whether the reading level meets the target, in one line."""
     if problems:
-        return f"TOO HARD: {len(problems)} problem(s). Aim for grade 8 or lower: short sentences, everyday words."
-    return "OK: the median entry reads at grade 8 or lower, and none above grade 10."
+        return (
+            f"TOO HARD: {len(problems)} problem(s). Aim for grade {TARGET_MEDIAN:g} or lower: "
+            "short sentences, everyday words."
+        )
+    return (
+        f"OK: the median entry reads at grade {TARGET_MEDIAN:g} or lower, and none above grade {CEILING:g}."
+    )
 
 
 LISTING_COLUMNS = ("ID", "Name", "Verdict", "Evidence", "Category", "Body parts", "ICD-10-CM")
