@@ -51,6 +51,7 @@ class TestCheck:
             "matched_by",
             "matched_text",
             "note",
+            "code",
             "verdict",
             "condition",
             "summary",
@@ -85,7 +86,7 @@ class TestCheck:
         data = json.loads(result.stdout)
         assert result.exit_code in (0, 1)
         if result.exit_code == 1:
-            assert {"query", "found", "suggestions", "note", "red_flags"} == set(data)
+            assert {"query", "found", "suggestions", "note", "code", "red_flags"} == set(data)
             assert "Fibromyalgia" in data["suggestions"]
 
     def test_typo_note_goes_to_stderr(self, run) -> None:

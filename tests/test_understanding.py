@@ -208,3 +208,73 @@ class TestBodyPartProperty:
                 assert not other_body_part(named, BY_NAME[name].body_parts), (query, name)
         elif result.matched_by in ("fuzzy", "body-part"):
             assert not other_body_part(named, result.condition.body_parts), (query, result.condition.id)
+
+
+class TestCodesAsWritten:
+    """Codes copied from a note: prefixes, several at once, any 7th character, headings, and codes
+    the knowledge base does not list (answered from their official title)."""
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("dx: M54.50", "low-back-pain"),
+            ("ICD-10: M54.50", "low-back-pain"),
+            ("Dx - m5450", "low-back-pain"),
+            ("S16.1XXD", "muscle-strain"),
+            ("S13.4XXS", "whiplash"),
+            ("S39.012D", "muscle-strain"),
+            ("I80.20", "deep-vein-thrombosis"),
+            ("M75.0", "frozen-shoulder"),
+            ("G56.00", "carpal-tunnel"),
+            ("G43.719", "migraine"),
+        ],
+    )
+    def test_code_finds_its_entry(self, query: str, expected: str) -> None:
+        """The code, however it is written, reaches the entry for it."""
+        assert expected == shown(query)
+
+    def test_several_codes_show_the_most_cautious_and_name_the_others(self) -> None:
+        """'M54.50, M79.7' shows the more cautious entry and names the other one."""
+        result = answer(INDEX, "M54.50, M79.7")
+        assert result.match is not None
+        assert "fibromyalgia" == result.match.condition.id
+        assert ["low-back-pain"] == [c.id for c in result.match.also]
+
+    def test_unlisted_code_is_named_with_its_title(self, run) -> None:
+        """M25.561 names the code, its official title and that it is billable, and reaches the knee."""
+        import json
+
+        data = json.loads(run("check", "M25.561", "--json").stdout)
+        assert {"code": "M25.561", "title": "Pain in right knee", "billable": True} == data["code"]
+        assert "knee" in data["condition"]["body_parts"]
+
+    def test_answer_from_the_title_is_marked(self) -> None:
+        """A code no entry lists is answered from its title, with its own matched_by and a note."""
+        result = lookup(INDEX, "G43.719")
+        assert isinstance(result, Match) and "icd10-title" == result.matched_by
+        assert result.code is not None and "migraine" in result.code.title.lower()
+        assert "No entry lists this code" in result.note
+
+    def test_title_never_answers_with_another_body_part(self) -> None:
+        """An ACL sprain of the knee (S83.511A) is never the back sprain entry."""
+        result = lookup(INDEX, "S83.511A")
+        names = [result.condition.name] if isinstance(result, Match) else list(result.suggestions)
+        assert names and all("knee" in BY_NAME[n].body_parts for n in names)
+
+    def test_retired_code_says_so_and_offers_its_successors(self) -> None:
+        """M54.5 says it is no longer billable since 1 October 2021 and offers the low back entries."""
+        result = lookup(INDEX, "M54.5")
+        assert isinstance(result, NoMatch)
+        assert "1 October 2021" in result.note and "M54.50" in result.note
+        assert {"low-back-pain", "chronic-low-back-pain"} <= {BY_NAME[n].id for n in result.suggestions}
+
+    def test_endplate_code_carries_its_note(self) -> None:
+        """M54.51 reaches chronic low back pain only with the note on what the code means."""
+        result = lookup(INDEX, "M54.51")
+        assert isinstance(result, Match) and "chronic-low-back-pain" == result.condition.id
+        assert "scan" in result.note
+
+    def test_code_not_in_the_code_set(self) -> None:
+        """A code-shaped text that is no ICD-10-CM code says so."""
+        result = lookup(INDEX, "Z99.99")
+        assert isinstance(result, NoMatch) and "not a code in the ICD-10-CM code set" in result.note

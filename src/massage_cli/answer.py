@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .icd10 import CodeInfo
 from .matching import Index, Match, NoMatch, lookup
 from .model import Action, Condition, RedFlag, Verdict
 from .textclean import clean_line
@@ -18,6 +19,8 @@ class Answer(NamedTuple):
     red_flags: tuple[RedFlag, ...]
     note: str = ""
     """What to know about how the query matched (a code's meaning), or ''."""
+    code: CodeInfo | None = None
+    """The ICD-10-CM code the query gave, as the official code set lists it."""
 
     @property
     def found(self) -> bool:
@@ -60,5 +63,5 @@ def answer(index: Index, query: str) -> Answer:
     context = "" if isinstance(result, NoMatch) else f"{result.condition.name} {result.condition.category}"
     flags = index.red_flag_index().detect(query, context)
     if isinstance(result, NoMatch):
-        return Answer(query, None, result.suggestions, flags, result.note)
-    return Answer(query, result, (), flags, result.note)
+        return Answer(query, None, result.suggestions, flags, result.note, result.code)
+    return Answer(query, result, (), flags, result.note, result.code)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from .icd10 import CodeInfo, parse_codes
 from .model import Condition, Faq, KnowledgeBase, Verdict
 from .redflags import RedFlagIndex
 from .words import (  # noqa: F401 (re-exported)
@@ -22,6 +23,16 @@ from .words import (  # noqa: F401 (re-exported)
     stem,
     tokens,
 )
+
+# The end of a bone is its "head" in code titles ("radial head", "head of femur"): not the head.
+_BONE_HEADS = re.compile(
+    r"\b(?:radial|femoral|humeral|fibular|metatarsal|metacarpal|ulnar|talar|pancreatic)\s+heads?\b"
+    r"|\bheads?\s+of\s+(?:the\s+)?\w+",
+    re.IGNORECASE,
+)
+
+ICD10_RELEASE = "April 2026"
+"""The code set the shipped titles come from (scripts/build_icd10_titles.py)."""
 
 # Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound).
 _IDIOMS = re.compile(r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b", re.IGNORECASE)
@@ -59,6 +70,8 @@ class Match(NamedTuple):
     """Other conditions the query also names (free text only)."""
     note: str = ""
     """What the person should know about how it matched (a code's meaning), or ''."""
+    code: CodeInfo | None = None
+    """The ICD-10-CM code the query gave, as the official code set lists it."""
 
 
 class NoMatch(NamedTuple):
@@ -67,6 +80,8 @@ class NoMatch(NamedTuple):
     suggestions: tuple[str, ...]
     note: str = ""
     """Why nothing matched, when there is more to say (a retired or heading code), or ''."""
+    code: CodeInfo | None = None
+    """The ICD-10-CM code the query gave, as the official code set lists it."""
 
 
 RETIRED_CODES = {
@@ -257,9 +272,9 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
     hit = index.exact_get(key)
     if hit is not None:
         return Match(index.condition(hit[0]), hit[1], hit[2])
-    code = code_key(query)
-    if code is not None:
-        return _by_code(index, code)
+    codes = parse_codes(query)
+    if codes:
+        return _by_codes(index, codes)
     query = _IDIOMS.sub(" ", query)
     core = strip_filler(query)
     hit = index.exact_get(compact(core)) if core else None
@@ -453,9 +468,34 @@ def _suggest(
     return tuple(name for _, name in scored[:3])
 
 
+def _by_codes(index: Index, codes: list[str]) -> Match | NoMatch:
+    """The answer to one or more codes copied from a note. Several codes: the most cautious entry
+    they lead to, with the others named (as when words name several conditions), so that a
+    warning is never hidden behind a milder code."""
+    results = [_by_code(index, code) for code in codes]
+    if len(results) == 1:
+        return results[0]
+    found = [r for r in results if isinstance(r, Match)]
+    missed = [show_code(code) for code, r in zip(codes, results) if isinstance(r, NoMatch)]
+    note = f"No entry for {', '.join(missed)}." if missed else ""
+    if not found:
+        names = tuple(dict.fromkeys(n for r in results if isinstance(r, NoMatch) for n in r.suggestions))
+        return NoMatch(names[:3], note)
+    found.sort(key=lambda m: m.condition.verdict.rank, reverse=True)
+    chosen = found[0]
+    also = tuple(dict.fromkeys(m.condition for m in found[1:] if m.condition.id != chosen.condition.id))
+    return chosen._replace(also=also, note=" ".join(n for n in (chosen.note, note) if n))
+
+
 def _by_code(index: Index, code: str) -> Match | NoMatch:
-    """The entry a code leads to: the code itself, the codes under a heading, or a code above it."""
+    """The entry a code leads to: the code itself, the codes under a heading, the code's official
+    title, or a code above it."""
+    from .icd10 import lookup as official
+
+    info = official(code)
     found = index.code_get(code)
+    if found is None and len(code) == 7:
+        found = index.code_get(code[:6])  # the same injury with another 7th character
     if found is not None:
         condition = index.condition(found[0])
         note = condition.code_note(found[1])
@@ -464,21 +504,38 @@ def _by_code(index: Index, code: str) -> Match | NoMatch:
                 f"{show_code(code)} is the same injury as {found[1]}, for a different kind of visit "
                 f"(the last character). {note}"
             ).strip()
-        return Match(condition, "icd10", found[1], note=note)
+        return Match(condition, "icd10", found[1], note=note, code=info)
     under = list(dict.fromkeys(index.codes_starting(code)))
     if code in RETIRED_CODES:
-        return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), RETIRED_CODES[code])
+        return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), RETIRED_CODES[code], info)
     if len(under) == 1:
         note = f"{show_code(code)} is a heading code; the exact codes under it lead to this entry."
-        return Match(index.condition(under[0]), "icd10", show_code(code), note=note)
+        return Match(index.condition(under[0]), "icd10", show_code(code), note=note, code=info)
     if under:
         note = f"{show_code(code)} is a heading code; the exact codes under it lead to several entries."
-        return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), note)
+        return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), note, info)
+    if info is None:
+        note = f"{show_code(code)} is not a code in the ICD-10-CM code set ({ICD10_RELEASE})."
+        return NoMatch(_code_suggestions(index, code), note)
+    # A real code the knowledge base does not list: answer from its official title.
+    kind = "" if info.billable else " (a heading, not a billable code)"
+    note = f"{info.code} is '{info.title}'{kind}. No entry lists this code; this answer comes from its title."
+    # External causes (V-Y: how an injury happened) say nothing about the condition itself.
+    place = _BONE_HEADS.sub(" ", info.title)
+    named = body_parts_named(place)
+    by_title = None if code[0] in "VWXY" else _free_text(index, info.title) or _any_order(index, info.title)
+    # A title that names a body part is never answered with an entry of another part (an ACL
+    # sprain of the knee is not a back sprain).
+    if by_title is not None and not other_body_part(named, by_title.condition.body_parts):
+        return Match(by_title.condition, "icd10-title", info.title, by_title.also, note, info)
     for end in range(len(code) - 1, 2, -1):
         found = index.code_get(code[:end])
         if found is not None:
-            return Match(index.condition(found[0]), "icd10", found[1])
-    return NoMatch(_code_suggestions(index, code))
+            return Match(index.condition(found[0]), "icd10", found[1], note=note, code=info)
+    # Titles name anatomy ("radial head"), so a body part in one only offers a menu, never an answer.
+    suggestions = _suggest(index, place, named) if named else _code_suggestions(index, code)
+    note = f"{info.code} is '{info.title}'{kind}. No entry lists this code."
+    return NoMatch(suggestions, note, info)
 
 
 def _code_suggestions(index: Index, code: str) -> tuple[str, ...]:

@@ -48,6 +48,13 @@ def red_flag_data(flag: RedFlag) -> dict[str, Any]:
     return {"id": flag.id, "name": flag.name, "action": flag.action.value, "message": flag.message}
 
 
+def code_data(answer: Answer) -> dict[str, Any] | None:
+    """The ICD-10-CM code a query gave, as the code set lists it, or None."""
+    if answer.code is None:
+        return None
+    return {"code": answer.code.code, "title": answer.code.title, "billable": answer.code.billable}
+
+
 def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
     """One answer as a JSON-ready mapping."""
     flags = [red_flag_data(flag) for flag in answer.red_flags]
@@ -58,6 +65,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
             "found": False,
             "suggestions": list(answer.suggestions),
             "note": answer.note,
+            "code": code_data(answer),
             "red_flags": flags,
         }
     assert answer.verdict is not None
@@ -67,6 +75,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "matched_by": match.matched_by,
         "matched_text": match.matched_text,
         "note": answer.note,
+        "code": code_data(answer),
         "verdict": answer.verdict.value,
         "condition": condition_ref(condition),
         "summary": condition.summary,
