@@ -1,3 +1,3 @@
-"""massage-cli: will massage help with my back or neck condition?"""
+"""massage-cli: will massage help with my condition?"""
 
 __version__ = "0.1.0"
