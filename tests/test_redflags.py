@@ -135,6 +135,10 @@ class TestDetection:
         """The examples the brief gives are each caught with the right flag."""
         assert flag_id in flag_ids(query)
 
+    def test_real_word_stem_is_not_a_typo(self) -> None:
+        """'tripping' (stem 'tripp') is not 'ripping' (stem 'ripp'): no chest-pain alarm."""
+        assert ["neck-cord-pressure"] == flag_ids("neck pain and I keep tripping")
+
     @pytest.mark.parametrize(
         "query", ["I'm 45 and my back hurts", "a 30 minute massage", "my back hurts every day"]
     )

@@ -238,13 +238,19 @@ class RedFlagIndex:
             return found
         typos: set[str] = set()
         for form in {raw, word}:
-            near = set()
             for key in {form} | (_deletions(form) if len(form) >= 5 else set()):
-                near |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
-            # A real word is what the person meant, never a typo of a sign ("child" is not "chill");
-            # each form is judged alone, so "lossing" (no word) still reads as "losing".
-            if not (near - found) or not is_english(form):
-                typos |= near
+                typos |= {p for p in self.variants.get(key, ()) if _one_edit(form, p)}
+        if not typos - found:
+            return found
+        # A real word is what the person meant, never a typo of a sign ("child" is not "chill",
+        # "tripping" is not "ripping"). A misspelling whose stem happens to be a word ("lossing",
+        # stem "loss") is still read as the sign it is one letter from, through its whole form.
+        if is_english(raw):
+            return found
+        if is_english(word):
+            typos = {
+                p for key in {raw} | _deletions(raw) for p in self.variants.get(key, ()) if _one_edit(raw, p)
+            }
         return found | typos
 
     def _positions(self, words: list[str]) -> dict[str, list[int]]:
