@@ -278,3 +278,44 @@ class TestCodesAsWritten:
         """A code-shaped text that is no ICD-10-CM code says so."""
         result = lookup(INDEX, "Z99.99")
         assert isinstance(result, NoMatch) and "not a code in the ICD-10-CM code set" in result.note
+
+
+class TestWordsNeverConfused:
+    """Pairs of words that look alike but mean different things are kept apart."""
+
+    @pytest.mark.parametrize(
+        ("query", "expected", "never"),
+        [
+            ("cellulite", "cellulite", "skin-infection-or-wound"),
+            ("does massage get rid of cellulite on my thighs", "cellulite", "skin-infection-or-wound"),
+            ("cellulitis", "skin-infection-or-wound", "cellulite"),
+            ("my healed burn scar is tight", "scar-tissue", "skin-infection-or-wound"),
+            ("burn scars", "scar-tissue", "skin-infection-or-wound"),
+            ("pulled my calf playing football", "leg-muscle-strain", "deep-vein-thrombosis"),
+            ("calf strain", "leg-muscle-strain", "deep-vein-thrombosis"),
+            ("dialysis", "kidney-disease", "kidney-stone"),
+            ("I'm on dialysis, can I have a massage", "kidney-disease", "kidney-stone"),
+            ("wound up and tense shoulders", "muscle-tension", "skin-infection-or-wound"),
+            ("I sprained my ankle", "ankle-sprain", "sprain"),
+        ],
+    )
+    def test_kept_apart(self, query: str, expected: str, never: str) -> None:
+        """The query reaches its own entry and never the look-alike."""
+        result = answer(INDEX, query)
+        assert expected == shown(query)
+        assert never not in [c.id for c in (result.match.also if result.match else ())]
+
+    @pytest.mark.parametrize(
+        "query", ["cellulite on my thighs", "pulled my calf playing football", "calf cramp"]
+    )
+    def test_look_alike_raises_no_flag(self, query: str) -> None:
+        """Cellulite is not cellulitis and a strained calf is not a clot: no warning."""
+        assert () == answer(INDEX, query).red_flags
+
+    @pytest.mark.parametrize(
+        ("query", "flag"),
+        [("my calf is swollen and hot", "blood-clot-leg"), ("red hot swollen skin on my leg", "cellulitis")],
+    )
+    def test_the_real_sign_is_still_caught(self, query: str, flag: str) -> None:
+        """A swollen, hot calf, or hot red swollen skin, is still a warning."""
+        assert flag in [f.id for f in answer(INDEX, query).red_flags]
