@@ -5,7 +5,9 @@ layer (path, size, modification time and a checksum of the content) and of this 
 version. It is only ever written after the layers were fully validated, it is written to a
 temporary file and renamed into place, and every row carries a checksum that is verified when
 read. A cache that is missing, stale, unreadable or damaged is ignored and rebuilt, so it can
-never change an answer: it only makes answers faster.
+never change an answer: it only makes answers faster. Damage found after opening (any SQLite
+error or failed checksum in a lookup) is handled by the index itself, which rebuilds from the
+layers. Runs that need the same new cache at once build it once, under a lock file beside it.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import json
 import os
 import sqlite3
 import sys
+import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 from .layers import MAX_FILE_BYTES, Layer
@@ -38,7 +41,7 @@ from .model import (
 )
 from .redflags import Phrase, RedFlagIndex
 
-SCHEMA = 3
+SCHEMA = 4
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -284,7 +287,8 @@ def write(key: str, kb: KnowledgeBase, index: Index) -> None:
                 "INSERT INTO parts VALUES (?, ?, ?)",
                 ((part, cid, _crc(part, cid)) for part, ids in index.parts.items() for cid in ids),
             )
-            meta = {"key": key, "kb": kb_json, "flags": flags_json, "schema": str(SCHEMA)}
+            counts = json.dumps({"conditions": len(kb.conditions), "keys": len(index.keys)})
+            meta = {"key": key, "kb": kb_json, "flags": flags_json, "counts": counts, "schema": str(SCHEMA)}
             db.executemany("INSERT INTO meta VALUES (?, ?, ?)", ((k, v, _crc(k, v)) for k, v in meta.items()))
             # Written last: a file without it was cut short and is never used.
             db.execute("INSERT INTO meta VALUES ('complete', '1', ?)", (_crc("complete", "1"),))
@@ -299,12 +303,16 @@ def write(key: str, kb: KnowledgeBase, index: Index) -> None:
 
 
 def _prune(keep: Path) -> None:
-    """Remove the oldest cache files beyond KEEP (other layer sets, or older versions)."""
+    """Remove the oldest cache files beyond KEEP (other layer sets, or older versions), and the
+    temporary files of writers that were killed."""
     try:
         files = sorted(keep.parent.glob("kb-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[KEEP:]:
             if old != keep:
                 old.unlink(missing_ok=True)
+        for left in keep.parent.glob(".kb-*.tmp"):
+            if time.time() - left.stat().st_mtime > LOCK_STALE_SECONDS:
+                left.unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -312,102 +320,210 @@ def _prune(keep: Path) -> None:
 # --------------------------------------------------------------------------- reading
 
 
+_T = TypeVar("_T")
+
+
 class StoreIndex(Index):
     """The Index interface answered from the cache file, reading only the rows a lookup needs.
 
-    Its `kb` carries everything except the conditions (they are read one by one, on demand).
+    Its `kb` carries everything except the conditions (they are read one by one, on demand). It
+    heals itself: any damage found in a lookup (a failed checksum, a missing row or table, any
+    SQLite error) discards the file, rebuilds the index from the layers (writing a fresh cache),
+    and answers that lookup and every later one from the rebuilt index.
     """
 
-    def __init__(self, db: sqlite3.Connection, kb: KnowledgeBase, flags: RedFlagIndex) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        kb: KnowledgeBase,
+        flags: RedFlagIndex,
+        counts: dict[str, int] | None = None,
+        source: tuple[str, list[Layer], Path] | None = None,
+    ) -> None:
         super().__init__(kb)
         self.db = db
         self._stored_flags = flags
+        self._counts = counts or {}
+        self._source = source
+        """(key, layers, file) to rebuild from after damage; None to raise CacheDamaged instead."""
+        self._identity = _identity(source[2]) if source else None
+        self._rebuilt: Index | None = None
         self._conditions: dict[str, Condition] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
 
+    @property
+    def healed(self) -> bool:
+        """Whether damage was found and the answers now come from an index rebuilt from the layers."""
+        return self._rebuilt is not None
+
+    def _use(self, stored: Callable[[], _T], rebuilt: Callable[[Index], _T]) -> _T:
+        """The answer from the file; on damage, from an index rebuilt from the layers (once)."""
+        if self._rebuilt is None:
+            try:
+                return stored()
+            except CacheDamaged:
+                if self._source is None:
+                    raise
+                self._rebuilt = self._rebuild(*self._source)
+        return rebuilt(self._rebuilt)
+
+    def _rebuild(self, key: str, layers: list[Layer], path: Path) -> Index:
+        self.db.close()
+        _discard(path, self._identity)
+        return _build(layers, key)
+
+    def _fetch(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Every row of a query; any SQLite error (a missing table, a damaged page) is damage."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheDamaged(f"{type(exc).__name__}: {exc}") from None
+
+    def _query(self, sql: str, args: tuple[Any, ...], fields: int) -> list[tuple[Any, ...]]:
+        """Every row of a query, each checked against its checksum (the first `fields` columns)."""
+        rows = self._fetch(sql, args)
+        for row in rows:
+            if len(row) != fields + 1 or _crc(*row[:fields]) != row[-1]:
+                raise CacheDamaged(f"row checksum: {sql}")
+        return rows
+
     def _row(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        row = self.db.execute(sql, args).fetchone()
-        if row is not None and _crc(*args, *row[:-1]) != row[-1]:
+        """The one row a key names (the key is part of its checksum), without its checksum."""
+        rows = self._fetch(sql, args)
+        if not rows:
+            return None
+        row = rows[0]
+        if len(rows) > 1 or _crc(*args, *row[:-1]) != row[-1]:
             raise CacheDamaged(sql)
-        return row[:-1] if row is not None else None
+        return row[:-1]
+
+    def _counted(self, table: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        if self._counts.get(table, len(rows)) != len(rows):
+            raise CacheDamaged(f"{table}: {len(rows)} rows, not {self._counts[table]}")
+        return rows
 
     def exact_get(self, key: str) -> tuple[str, str, str] | None:
-        row = self._row("SELECT cid, kind, text, crc FROM exact WHERE key = ?", (key,))
-        return (row[0], row[1], row[2]) if row else None
+        def stored() -> tuple[str, str, str] | None:
+            row = self._row("SELECT cid, kind, text, crc FROM exact WHERE key = ?", (key,))
+            return (row[0], row[1], row[2]) if row else None
+
+        return self._use(stored, lambda index: index.exact_get(key))
 
     def code_get(self, code: str) -> tuple[str, str] | None:
-        row = self._row("SELECT cid, text, crc FROM codes WHERE code = ?", (code,))
-        return (row[0], row[1]) if row else None
+        def stored() -> tuple[str, str] | None:
+            row = self._row("SELECT cid, text, crc FROM codes WHERE code = ?", (code,))
+            return (row[0], row[1]) if row else None
+
+        return self._use(stored, lambda index: index.code_get(code))
 
     def codes_starting(self, prefix: str) -> list[str]:
-        rows = self.db.execute(
-            "SELECT code, cid, text, crc FROM codes WHERE substr(code, 1, ?) = ? ORDER BY code",
-            (len(prefix), prefix),
-        )
-        return [cid for code, cid, text, crc in self._checked(rows, 3)]
+        def stored() -> list[str]:
+            rows = self._query(
+                "SELECT code, cid, text, crc FROM codes WHERE substr(code, 1, ?) = ? ORDER BY code",
+                (len(prefix), prefix),
+                3,
+            )
+            return [cid for code, cid, text, crc in rows]
+
+        return self._use(stored, lambda index: index.codes_starting(prefix))
 
     def phrases_for(self, word: str) -> list[tuple[tuple[str, ...], str, str]]:
-        found = self._phrases.get(word)
-        if found is None:
-            rows = self.db.execute(
-                "SELECT first, words, cid, text, crc FROM phrases WHERE first = ?", (word,)
-            )
-            found = self._phrases[word] = [
-                (tuple(words.split(" ")), cid, text)
-                for first, words, cid, text, crc in self._checked(rows, 4)
-            ]
-        return found
+        def stored() -> list[tuple[tuple[str, ...], str, str]]:
+            found = self._phrases.get(word)
+            if found is None:
+                rows = self._query(
+                    "SELECT first, words, cid, text, crc FROM phrases WHERE first = ?", (word,), 4
+                )
+                found = self._phrases[word] = [
+                    (tuple(words.split(" ")), cid, text) for first, words, cid, text, crc in rows
+                ]
+            return found
 
-    def all_keys(self) -> Iterator[tuple[str, str, str]]:
-        rows = self.db.execute("SELECT key, cid, text, crc FROM keys")
-        return ((key, cid, text) for key, cid, text, crc in self._checked(rows, 3))
+        return self._use(stored, lambda index: index.phrases_for(word))
+
+    def all_keys(self) -> list[tuple[str, str, str]]:
+        def stored() -> list[tuple[str, str, str]]:
+            rows = self._counted("keys", self._query("SELECT key, cid, text, crc FROM keys", (), 3))
+            return [(key, cid, text) for key, cid, text, crc in rows]
+
+        return self._use(stored, lambda index: list(index.all_keys()))
 
     def ids_at(self, part: str) -> list[str]:
-        rows = self.db.execute("SELECT part, cid, crc FROM parts WHERE part = ? ORDER BY rowid", (part,))
-        return [cid for part, cid, crc in self._checked(rows, 2)]
+        def stored() -> list[str]:
+            rows = self._query("SELECT part, cid, crc FROM parts WHERE part = ? ORDER BY rowid", (part,), 2)
+            return [cid for part, cid, crc in rows]
+
+        return self._use(stored, lambda index: index.ids_at(part))
 
     def condition(self, condition_id: str) -> Condition:
-        found = self._conditions.get(condition_id)
-        if found is None:
-            row = self._row("SELECT data, crc FROM conditions WHERE id = ?", (condition_id,))
-            if row is None:
-                raise CacheDamaged(f"condition {condition_id!r} missing")
-            found = self._conditions[condition_id] = _decode(condition_from, row[0])
-        return found
+        def stored() -> Condition:
+            found = self._conditions.get(condition_id)
+            if found is None:
+                row = self._row("SELECT data, crc FROM conditions WHERE id = ?", (condition_id,))
+                if row is None:
+                    raise CacheDamaged(f"condition {condition_id!r} missing")
+                found = self._conditions[condition_id] = _decode(condition_from, row[0])
+            return found
+
+        return self._use(stored, lambda index: index.condition(condition_id))
 
     def conditions(self) -> tuple[Condition, ...]:
         """Every condition, in knowledge-base order."""
-        rows = self.db.execute("SELECT id, data, crc FROM conditions ORDER BY rowid")
-        return tuple(_decode(condition_from, data) for cid, data, crc in self._checked(rows, 2))
+
+        def stored() -> tuple[Condition, ...]:
+            rows = self._query("SELECT id, data, crc FROM conditions ORDER BY rowid", (), 2)
+            return tuple(
+                _decode(condition_from, data) for cid, data, crc in self._counted("conditions", rows)
+            )
+
+        return self._use(stored, lambda index: index.kb.conditions)
 
     def red_flag_index(self) -> RedFlagIndex:
         return self._stored_flags
-
-    @staticmethod
-    def _checked(rows: Iterable[tuple[Any, ...]], fields: int) -> Iterator[tuple[Any, ...]]:
-        for row in rows:
-            if _crc(*row[:fields]) != row[-1]:
-                raise CacheDamaged("row checksum")
-            yield row
 
 
 def _decode(build: Any, text: str) -> Any:
     try:
         return build(json.loads(text))
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise CacheDamaged(str(exc)) from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise CacheDamaged(f"{type(exc).__name__}: {exc}") from None
 
 
-def read(key: str) -> StoreIndex | None:
-    """The cached index for these layers, or None if there is none that can be trusted."""
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode, so that a file someone else has just replaced is left alone."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _discard(path: Path, identity: tuple[int, int] | None) -> None:
+    """Remove a damaged cache file, unless it has been replaced since it was opened."""
+    try:
+        if identity is None or _identity(path) == identity:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def read(key: str, layers: list[Layer] | None = None) -> StoreIndex | None:
+    """The cached index for these layers, or None if there is none that can be trusted.
+
+    With `layers`, the index heals itself from them if damage turns up in a later lookup.
+    """
     path = _file_for(key)
     if not path.is_file():
         return None
     db = None
+    identity = _identity(path)
     try:
-        db = sqlite3.connect(path)
+        # Read-only: reading never creates, locks for writing or changes a cache file.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db.execute("PRAGMA cell_size_check = ON")  # a damaged page is an error, never wrong rows
         meta = {}
-        for k, v, crc in db.execute("SELECT k, v, crc FROM meta"):
+        for row in db.execute("SELECT k, v, crc FROM meta"):
+            k, v, crc = row
             if _crc(k, v) != crc:
                 raise CacheDamaged("meta checksum")
             meta[k] = v
@@ -415,11 +531,13 @@ def read(key: str) -> StoreIndex | None:
             raise CacheDamaged("incomplete or for other files")
         kb = _decode(lambda d: _kb_from(d, ()), meta["kb"])
         flags = _decode(lambda d: _flags_from(d, kb.red_flags), meta["flags"])
-        return StoreIndex(db, kb, flags)
-    except (sqlite3.Error, CacheDamaged, KeyError):
+        counts = _decode(lambda d: {str(t): int(n) for t, n in d.items()}, meta["counts"])
+        source = (key, layers, path) if layers is not None else None
+        return StoreIndex(db, kb, flags, counts, source)
+    except (sqlite3.Error, CacheDamaged, KeyError, ValueError, TypeError):
         if db is not None:
             db.close()
-        path.unlink(missing_ok=True)
+        _discard(path, identity)
         return None
 
 
@@ -432,16 +550,8 @@ def _enabled() -> bool:
     return not os.environ.get(ENV_NO_CACHE)
 
 
-def open_index(layers: list[Layer]) -> Index:
-    """An index over the merged layers: from the cache when it matches them, else built (and cached).
-
-    Raises KnowledgeBaseError when a layer is missing or invalid.
-    """
-    key = fingerprint(layers) if _enabled() else None
-    if key is not None:
-        cached = read(key)
-        if cached is not None:
-            return cached
+def _build(layers: list[Layer], key: str | None) -> Index:
+    """Parse and validate the layers, index them, and cache the result under `key` (if given)."""
     from .knowledge import load_layers
 
     kb = load_layers(layers)
@@ -449,6 +559,17 @@ def open_index(layers: list[Layer]) -> Index:
     if key is not None:
         write(key, kb, index)
     return index
+
+
+def open_index(layers: list[Layer]) -> Index:
+    """An index over the merged layers: from the cache when it matches them, else built (and cached).
+
+    Raises KnowledgeBaseError when a layer is missing or invalid.
+    """
+    key = fingerprint(layers) if _enabled() else None
+    if key is None:
+        return _build(layers, None)
+    return read(key, layers) or _build_once(key, layers)
 
 
 def drop(layers: list[Layer]) -> None:
@@ -462,9 +583,203 @@ def open_kb(layers: list[Layer]) -> KnowledgeBase:
     """The whole merged knowledge base, from the cache when it matches the layers."""
     index = open_index(layers)
     if isinstance(index, StoreIndex):
-        try:
-            return full_kb(index)
-        except (CacheDamaged, sqlite3.Error):
-            drop(layers)
-            return open_index(layers).kb
+        return full_kb(index)  # heals itself: damage means the conditions come from the layers
     return index.kb
+
+
+# --------------------------------------------------------------------------- building once
+
+
+LOCK_STALE_SECONDS = 600.0
+"""A build lock older than this was left by a process that hung or vanished: it is removed."""
+POLL_SECONDS = 0.05
+"""How often a process waiting for another's build looks for the finished cache."""
+PARSE_BYTES_PER_SECOND = 500_000
+"""A slow or busy machine's speed of parsing, validating and indexing YAML (this project's machine
+does about 3 MB/s). Slow on purpose: giving up on a healthy builder costs everyone more."""
+_USE_FLOCK = sys.platform != "win32"
+"""Lock with fcntl.flock (released by the system when its process dies); else an O_EXCL file."""
+
+
+def _build_once(key: str, layers: list[Layer]) -> Index:
+    """Build the cache for these layers in one process while the others that need it wait.
+
+    The lock only saves work: the cache is written atomically whoever writes it, so a process that
+    cannot lock, or has waited as long as a parse of its own would take, simply parses.
+    """
+    lock = BuildLock(_file_for(key).with_suffix(".lock"))
+    deadline = time.monotonic() + parse_estimate(layers)
+    waited = False
+    while True:
+        held = lock.acquire()
+        if held is None:  # no lock can be made in the cache folder, so no cache can be written either
+            return _build(layers, key)
+        if held:
+            try:
+                # The holder we waited for writes the cache before it lets go.
+                cached = read(key, layers)
+                if cached is not None:
+                    return cached
+                if not waited:
+                    return _build(layers, key)
+            finally:
+                lock.release()
+            # It let go without a cache (invalid layers, a full disk, or it died): the others
+            # waiting for it are in the same place, and parse now too rather than one by one.
+            return _build(layers, key)
+        if time.monotonic() >= deadline:
+            return _build(layers, None)  # waiting longer would be slower than parsing here
+        time.sleep(POLL_SECONDS)
+        waited = True
+        cached = read(key, layers)
+        if cached is not None:
+            return cached
+
+
+def parse_estimate(layers: list[Layer]) -> float:
+    """Seconds a parse of these layers may take on a slow machine: how long to wait for another's."""
+    size = 0
+    for layer in layers:
+        try:
+            size += layer.path.stat().st_size
+        except OSError:
+            pass
+    return 2.0 + size / PARSE_BYTES_PER_SECOND
+
+
+class BuildLock:
+    """A lock file next to a cache file, holding the builder's pid, host and start time.
+
+    With fcntl.flock the system releases it when its process dies; without it (Windows) the file is
+    created with O_EXCL, and one whose process is gone (same host) or that is older than
+    LOCK_STALE_SECONDS is removed. Either way a lock left behind never blocks anyone.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._stamp = ""
+
+    def acquire(self) -> bool | None:
+        """True: this process holds it now. False: another live one does. None: no lock can be made."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for _ in range(5):
+                held = self._flock() if _USE_FLOCK else self._exclusive()
+                if held is not None:
+                    return held
+            return False
+        except OSError:
+            return None
+
+    def _flock(self) -> bool | None:
+        """True or False; None when the file changed under us and it is worth trying again."""
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if self._too_old():
+                self._remove_if(None)
+                return None
+            return False
+        except OSError:
+            os.close(fd)
+            raise
+        # The last holder removes the file as it lets go: a lock on a removed file is no lock.
+        if _identity_fd(fd) != _identity(self.path):
+            os.close(fd)
+            return None
+        self._fd = fd
+        self._stamp = _stamp()
+        os.ftruncate(fd, 0)
+        os.write(fd, self._stamp.encode())
+        return True
+
+    def _exclusive(self) -> bool | None:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if self._stale():
+                self._remove_if(self._text())
+                return None
+            return False
+        self._stamp = _stamp()
+        try:
+            os.write(fd, self._stamp.encode())
+        finally:
+            os.close(fd)
+        return True
+
+    def release(self) -> None:
+        """Let go, removing the file if it is still this process's own."""
+        if self._fd is not None:
+            try:
+                if _identity_fd(self._fd) == _identity(self.path):
+                    self.path.unlink()
+            except OSError:
+                pass
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
+        elif self._stamp:
+            self._remove_if(self._stamp)
+        self._stamp = ""
+
+    def _text(self) -> str | None:
+        try:
+            return self.path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def _remove_if(self, text: str | None) -> None:
+        """Remove the file if it still says `text` (any content when None)."""
+        try:
+            if text is None or self._text() == text:
+                self.path.unlink()
+        except OSError:
+            pass
+
+    def _too_old(self) -> bool:
+        try:
+            return time.time() - self.path.stat().st_mtime > LOCK_STALE_SECONDS
+        except OSError:
+            return False
+
+    def _stale(self) -> bool:
+        """Left behind: its process is gone (on this host), or it is older than the limit."""
+        if self._too_old():
+            return True
+        parts = (self._text() or "").split()
+        if len(parts) < 2 or parts[1] != _host() or not parts[0].isdigit():
+            return False  # still being written, or another machine's: only its age can tell
+        return not _alive(int(parts[0]))
+
+
+def _identity_fd(fd: int) -> tuple[int, int]:
+    stat = os.fstat(fd)
+    return (stat.st_dev, stat.st_ino)
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _stamp() -> str:
+    return f"{os.getpid()} {_host()} {time.time():.3f}\n"
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id is running on this machine."""
+    if pid <= 0 or sys.platform == "win32":  # pragma: no cover - os.kill(pid, 0) would end it there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to someone else
+    return True
