@@ -95,6 +95,12 @@ class TestSentencesBodyPartsAndTypos:
         """The query is answered with the entry a person means."""
         assert expected == shown(query)
 
+    @pytest.mark.parametrize("query", ["I have a headache", "does massage help with fibromyalgia"])
+    def test_name_inside_a_question_is_text(self, query: str) -> None:
+        """A name found inside a question is matched_by 'text', not 'id' or 'name'."""
+        result = lookup(INDEX, query)
+        assert isinstance(result, Match) and "text" == result.matched_by
+
     def test_body_part_answer_is_marked(self) -> None:
         """A bare body part is answered with matched_by 'body-part'."""
         result = lookup(INDEX, "knee")

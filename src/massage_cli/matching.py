@@ -278,8 +278,8 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
     query = _IDIOMS.sub(" ", query)
     core = strip_filler(query)
     hit = index.exact_get(compact(core)) if core else None
-    if hit is not None:
-        return Match(index.condition(hit[0]), hit[1], hit[2])
+    if hit is not None:  # the name, inside a question or sentence: found in text, not as typed
+        return Match(index.condition(hit[0]), "text", hit[2])
     found = _free_text(index, query) or _any_order(index, core)
     if found is not None:
         return found
