@@ -33,27 +33,34 @@ _SYMBOLS = {
 
 # Dark text on a light tint with a border that differs in style and weight per verdict: the badge
 # stays readable in grayscale and when a browser drops background colours on print.
+# Every condition's handout must print on one A4 page, with or without a clinic layer: check with
+# `python scripts/check_handouts.py` (headless Chromium) after changing this or the knowledge base.
+# Floors kept while fitting: body text 10pt (never under 9.5pt), no text under 8pt, page margins
+# 12mm. The @page size stays auto (the printer's paper); the script prints on A4 (and Letter).
 _CSS = """
-@page { size: auto; margin: 11mm 13mm; }
+@page { size: auto; margin: 12mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body {
   font-family: "Liberation Sans", Arial, "Helvetica Neue", Helvetica, "DejaVu Sans", sans-serif;
-  font-size: 10.5pt; line-height: 1.27; color: #111; background: #fff;
-  max-width: 184mm; margin: 1.5em auto; padding: 0 1em;
+  font-size: 10pt; line-height: 1.22; color: #111; background: #fff;
+  max-width: 186mm; margin: 1.5em auto; padding: 0 1em;
 }
-h1 { font-size: 16pt; line-height: 1.15; margin: 0 0 3pt; }
+h1 { font-size: 15pt; line-height: 1.15; margin: 0 0 2pt; }
+/* The verdict badge sits beside the name when both fit on one line, below it when not. */
+h1:has(+ p > .badge:only-child) { display: inline-block; margin-right: 10pt; vertical-align: middle; }
+h1 + p:has(> .badge:only-child) { display: inline-block; margin: 0 0 2pt; vertical-align: middle; }
 h2 {
-  font-size: 11pt; margin: 6pt 0 1pt; padding-bottom: 0.5pt;
+  font-size: 10.5pt; margin: 4.5pt 0 1pt; padding-bottom: 0.5pt;
   border-bottom: 0.75pt solid #777; break-after: avoid; page-break-after: avoid;
 }
-p { margin: 3pt 0; }
-ul, ol { margin: 2pt 0 0; padding-left: 15pt; }
-li { margin: 0.5pt 0; break-inside: avoid; page-break-inside: avoid; }
+p { margin: 2.5pt 0; }
+ul, ol { margin: 1pt 0 0; padding-left: 13pt; }
+li { margin: 0; break-inside: avoid; page-break-inside: avoid; }
 a { color: #0b3d91; }
 .badge {
-  display: inline-block; margin: 2pt 0 3pt; padding: 2pt 8pt 2pt 5pt;
-  font-size: 12pt; font-weight: bold; border-radius: 3pt;
+  display: inline-block; margin: 1pt 0 2pt; padding: 1.5pt 8pt 1.5pt 5pt;
+  font-size: 11.5pt; font-weight: bold; border-radius: 3pt;
 }
 .badge .sym {
   display: inline-block; min-width: 1.3em; margin-right: 4pt; text-align: center;
@@ -68,27 +75,32 @@ a { color: #0b3d91; }
 .headline { font-weight: bold; }
 .note { font-style: italic; }
 .override { font-weight: bold; font-style: italic; border-left: 3pt solid #111; padding-left: 6pt; }
-.summary { margin-top: 5pt; }
+.summary { margin-top: 4pt; }
 .alert {
   border: 4pt solid #8b0000; background: #fde2e0; color: #111;
-  padding: 5pt 9pt 6pt; margin: 0 0 8pt; break-inside: avoid; page-break-inside: avoid;
+  padding: 4pt 8pt 5pt; margin: 0 0 6pt; break-inside: avoid; page-break-inside: avoid;
 }
-.alert .alert-head { font-size: 13pt; font-weight: bold; margin: 0 0 3pt; color: #5a0000; }
+.alert .alert-head { font-size: 12pt; font-weight: bold; margin: 0 0 2pt; color: #5a0000; }
 .alert .sym { font-family: "DejaVu Sans", "Segoe UI Symbol", sans-serif; }
 .alert ul { padding-left: 13pt; }
-.evidence { margin-top: 6pt; padding: 2pt 6pt; border: 0.75pt solid #999; }
-.sources { font-size: 9pt; line-height: 1.2; }
-.sources li { margin: 1pt 0; }
+.evidence { margin-top: 4pt; padding: 1.5pt 5pt; border: 0.75pt solid #999; }
+.sources { font-size: 8.5pt; line-height: 1.14; }
+.sources li { margin: 0 0 1.5pt; }
+/* A handout's sources in two columns (not the long list of `massage-cli sources`). */
+section > .sources { columns: 2; column-gap: 6mm; }
 .url {
   display: block; font-family: "DejaVu Sans Mono", "Liberation Mono", monospace;
-  font-size: 8.5pt; overflow-wrap: anywhere;
+  font-size: 8pt; overflow-wrap: anywhere;
 }
-.details { font-size: 9pt; color: #333; margin-top: 5pt; }
-.clinic { margin-top: 7pt; }
+.details { font-size: 8.5pt; color: #333; margin-top: 4pt; }
+.clinic { margin-top: 5pt; }
 footer {
-  margin-top: 7pt; padding-top: 3pt; border-top: 0.75pt solid #777;
-  font-size: 8pt; line-height: 1.22; color: #333;
+  margin-top: 5pt; padding-top: 2pt; border-top: 0.75pt solid #777;
+  font-size: 8pt; line-height: 1.2; color: #333;
 }
+/* The disclaimer and the version line run on as one paragraph. */
+footer p { display: inline; margin: 0; }
+footer p + p { margin-left: 0.4em; }
 table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { text-align: left; vertical-align: top; padding: 2pt 6pt 2pt 0; border-bottom: 0.5pt solid #bbb; }
 th { border-bottom: 1pt solid #111; }
