@@ -11,8 +11,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from massage_cli import knowledge
 from massage_cli.cli import ExitCode
-from massage_cli.knowledge import MAX_FILE_BYTES
+from massage_cli.knowledge import MAX_FILE_BYTES, check_layers
+from massage_cli.layers import Layer, Problem, bundled_path, files_with_problems, problem_kind, summarise
+from massage_cli.model import Action, Evidence, EvidenceLevel, KnowledgeBase, replace
 
 from .conftest import MINI
 
@@ -50,7 +53,7 @@ class TestLayering:
     """Later layers add entries or replace same-id entries whole."""
 
     def test_example_adds_and_overrides(self, run) -> None:
-        """The example clinic file adds a condition and replaces neck-pain with its own text."""
+        """The example clinic file adds a condition and patches neck-pain with its phone number."""
         added = run("--kb", str(EXAMPLE), "check", "sore after a massage", "--json")
         assert added.exit_code == 0, added.output
         assert "soreness-after-massage" == json.loads(added.stdout)["condition"]["id"]
@@ -183,7 +186,7 @@ class TestValidate:
         result = run("validate", str(path), "--json")
         messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
         assert any(m.startswith("'maybe' is not one of") for m in messages)
-        assert any("'slippeddisc' is also used by condition 'herniated-disc'" in m for m in messages)
+        assert any("'slipped disc' is also used by condition 'herniated-disc'" in m for m in messages)
 
     def test_one_screen_for_other_commands(self, run, tmp_path) -> None:
         """Other commands show at most a screen of problems and count the rest."""
@@ -242,7 +245,7 @@ LOCATED = [
         .replace("id: ear-ache", "id: ear-two")
         .replace("name: Ear ache", "name: Ear two")
         .replace("Y93.C9", "Y93.C1"),
-        "18:15: conditions[1].aliases[0]: name or alias 'soreear' is also used by condition 'ear-ache'",
+        "18:15: conditions[1].aliases[0]: name or alias 'sore ear' is also used by condition 'ear-ache'",
     ),
     (
         CONDITION.replace("    name: Ear ache\n", "    name: Ear ache\n    name: Ear twice\n"),
@@ -316,7 +319,7 @@ class TestErrors:
         result = run("--kb", str(path), "list")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
         assert (
-            f"{path}:4:15: conditions[0].aliases[0]: name or alias 'slippeddisc' is also used by condition 'herniated-disc' ("
+            f"{path}:4:15: conditions[0].aliases[0]: name or alias 'slipped disc' is also used by condition 'herniated-disc' ("
             in result.stderr
         )
         assert "conditions.yaml:" in result.stderr
@@ -325,7 +328,7 @@ class TestErrors:
         """A code already listed by a bundled condition is refused."""
         path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[M79.7]"))
         result = run("--kb", str(path), "list")
-        assert "ICD-10-CM code 'M797' is also used by condition 'fibromyalgia'" in result.stderr
+        assert "ICD-10-CM code 'M79.7' is also used by condition 'fibromyalgia'" in result.stderr
 
     def test_python_tags_never_run(self, run, tmp_path) -> None:
         """A tag that would build a Python object is refused and never executed."""
@@ -410,6 +413,459 @@ class TestHostileQueries:
         result = run("check", "--batch", "-", "--json", input="\x1b[31mneck pain\n[bold]sciatica\n")
         assert [True, True] == [json.loads(line)["found"] for line in result.stdout.splitlines()]
         assert "\x1b" not in result.stdout
+
+
+def check(*paths: Path, bundled: bool = True) -> tuple[list[Problem], KnowledgeBase | None]:
+    """Validate and merge the given files over the bundled one (as `validate` does)."""
+    stack = [Layer(bundled_path(), "bundled")] if bundled else []
+    return check_layers([*stack, *(Layer(p, "option") for p in paths)])
+
+
+def merged(*paths: Path) -> KnowledgeBase:
+    """The knowledge base with the given files over the bundled one; fails the test on any problem."""
+    problems, kb = check(*paths)
+    assert kb is not None, "\n".join(map(str, problems))
+    return kb
+
+
+def messages(problems: list[Problem]) -> list[str]:
+    return [str(p) for p in problems]
+
+
+RED_FLAG = """\
+red_flags:
+  - id: test-flag
+    name: A test sign
+    action: urgent
+    may_mean: It may mean something.
+    message: See a doctor today.
+    phrases: [purple elbow glow]
+    sources: [{title: Test, url: "https://example.org/flag"}]
+"""
+
+
+class TestPatch:
+    """An entry with `patch: true` changes only the fields it names of a lower layer's entry."""
+
+    def test_changes_only_named_fields(self, kb, tmp_path) -> None:
+        """Every field the patch does not name stays as the bundled file has it."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    summary: Clinic text.\n")
+        assert replace(kb.condition("neck-pain"), summary="Clinic text.") == merged(path).condition(
+            "neck-pain"
+        )
+
+    def test_id_only_changes_nothing(self, kb, tmp_path) -> None:
+        """A patch that names only the id leaves every bundled entry exactly as it was."""
+        sections = {"conditions": kb.conditions, "faq": kb.faq, "red_flags": kb.red_flags}
+        text = "".join(
+            f"{section}:\n" + "".join(f"  - {{id: {entry.id}, patch: true}}\n" for entry in entries)
+            for section, entries in sections.items()
+        )
+        assert kb == merged(write(tmp_path, text))
+
+    def test_keeps_its_place(self, kb, tmp_path) -> None:
+        """A patched condition stays where the bundled file lists it."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    summary: Clinic text.\n")
+        assert [c.id for c in kb.conditions] == [c.id for c in merged(path).conditions]
+
+    def test_lists_are_replaced_whole(self, tmp_path) -> None:
+        """A list in a patch replaces the whole list (it is not added to)."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    aliases: [neck crick]\n")
+        assert ("neck crick",) == merged(path).condition("neck-pain").aliases
+
+    def test_evidence_is_patched_as_a_whole(self, tmp_path) -> None:
+        """`evidence` is replaced as one mapping, level and summary."""
+        path = write(
+            tmp_path,
+            "conditions:\n  - id: neck-pain\n    patch: true\n"
+            "    evidence: {level: moderate, summary: Two good trials.}\n",
+        )
+        assert (
+            Evidence(EvidenceLevel.MODERATE, "Two good trials.")
+            == merged(path).condition("neck-pain").evidence
+        )
+
+    def test_partial_evidence_is_incomplete(self, tmp_path) -> None:
+        """A patched `evidence` without its summary is a missing field, since it replaces the whole mapping."""
+        path = write(
+            tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    evidence: {level: moderate}\n"
+        )
+        problems, kb = check(path)
+        assert kb is None
+        assert [(4, "conditions[0].evidence")] == [(p.line, p.path) for p in problems]
+        assert problems[0].message.startswith("missing required field 'summary'; in the patch of 'neck-pain'")
+
+    def test_problem_names_both_files(self, tmp_path) -> None:
+        """A problem in a patched field is placed in the patch and names the file the entry came from."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    verdict: may help\n")
+        (problem,) = check(path)[0]
+        assert (str(path), 4, 14, "conditions[0].verdict") == problem[:4]
+        assert problem.message.startswith("'may help' is not one of helps, may-help,")
+        assert "(did you mean 'may-help'?); in the patch of 'neck-pain', a condition from " in problem.message
+        assert problem.message.endswith(f"{bundled_path()}:{bundled_line('  - id: neck-pain')}")
+
+    def test_result_is_checked_as_a_whole(self, tmp_path) -> None:
+        """Changing the codes so that a kept code note no longer matches one is a problem of the result."""
+        path = write(
+            tmp_path, "conditions:\n  - id: chronic-low-back-pain\n    patch: true\n    icd10: [Y93.C9]\n"
+        )
+        (problem,) = check(path)[0]
+        assert "conditions[0].code_notes.M54.51" == problem.path
+        assert problem.message.startswith("'M54.51' is not one of this entry's icd10 codes; in the patch of")
+
+    @pytest.mark.parametrize(
+        ("section", "text", "expected"),
+        [
+            ("conditions", "  - id: neck-pian\n    patch: true\n    summary: x\n", "a condition"),
+            ("faq", "  - id: medicar\n    patch: true\n    answer: x\n", "an FAQ entry"),
+            ("red_flags", "  - id: saddle-numbnes\n    patch: true\n    message: x\n", "a red flag"),
+        ],
+    )
+    def test_unknown_id_suggests(self, tmp_path, section: str, text: str, expected: str) -> None:
+        """A patch of an id no lower layer has is an error with the closest known id."""
+        path = write(tmp_path, f"{section}:\n{text}")
+        (problem,) = check(path)[0]
+        close = {"conditions": "neck-pain", "faq": "medicare", "red_flags": "saddle-numbness"}[section]
+        assert (2, f"{section}[0].id") == (problem.line, problem.path)
+        assert f"no lower layer has {expected} with this id (did you mean '{close}'?)" in problem.message
+
+    def test_suggestions_are_bounded(self, kb, tmp_path, monkeypatch) -> None:
+        """Past a budget of comparisons, unknown ids are still errors but without a suggestion."""
+        monkeypatch.setattr(knowledge, "SUGGESTION_BUDGET", 2 * len(kb.conditions))
+        text = "".join(f"  - id: neck-pain-{i}\n    patch: true\n" for i in range(3))
+        found = ["did you mean" in p.message for p in check(write(tmp_path, "conditions:\n" + text))[0]]
+        assert [True, True, False] == found
+
+    def test_unknown_id_fields_still_checked(self, tmp_path) -> None:
+        """A patch of an unknown id also has its own fields checked, so every problem shows at once."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pian\n    patch: true\n    verdict: maybe\n")
+        assert ["conditions[0].id", "conditions[0].verdict"] == [p.path for p in check(path)[0]]
+
+    def test_faq_and_red_flag(self, kb, tmp_path) -> None:
+        """FAQ entries and red flags are patched the same way."""
+        path = write(
+            tmp_path,
+            "faq:\n  - id: medicare\n    patch: true\n    answer: Ask the clinic.\n"
+            "red_flags:\n  - id: saddle-numbness\n    patch: true\n    min_age: 18\n",
+        )
+        base = merged(path)
+        faq = next(f for f in base.faq if f.id == "medicare")
+        flag = next(f for f in base.red_flags if f.id == "saddle-numbness")
+        assert ("Ask the clinic.", 18) == (faq.answer, flag.min_age)
+        assert next(f for f in kb.faq if f.id == "medicare").topics == faq.topics
+        assert next(f for f in kb.red_flags if f.id == "saddle-numbness").phrases == flag.phrases
+
+    def test_red_flag_patched_over_a_layer(self, tmp_path) -> None:
+        """A patch can change an entry of any lower layer, not only the bundled file."""
+        first = write(tmp_path, RED_FLAG, "first.yaml")
+        second = write(
+            tmp_path, "red_flags:\n  - id: test-flag\n    patch: true\n    action: emergency\n", "2.yaml"
+        )
+        flag = next(f for f in merged(first, second).red_flags if f.id == "test-flag")
+        assert (Action.EMERGENCY, ("purple elbow glow",)) == (flag.action, flag.phrases)
+
+    def test_patch_of_a_patch(self, tmp_path) -> None:
+        """Two layers can patch the same entry; both changes apply."""
+        first = write(
+            tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    summary: One.\n", "1.yaml"
+        )
+        second = write(
+            tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    name: Neck (clinic)\n", "2.yaml"
+        )
+        condition = merged(first, second).condition("neck-pain")
+        assert ("Neck (clinic)", "One.") == (condition.name, condition.summary)
+
+    def test_lowest_layer(self, tmp_path) -> None:
+        """A patch in the lowest layer has nothing to change: an error."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    summary: x\n")
+        (problem,) = [p for p in check(path, bundled=False)[0] if p.path]
+        assert (3, 5, "conditions[0].patch") == problem[1:4]
+        assert "this file is the lowest layer" in problem.message
+
+    @pytest.mark.parametrize(("value", "shown"), [("maybe", "'maybe'"), ("1", "'1'"), ('"true"', "'true'")])
+    def test_patch_not_boolean(self, tmp_path, value: str, shown: str) -> None:
+        """`patch` must be true or false."""
+        path = write(tmp_path, f"conditions:\n  - id: neck-pain\n    patch: {value}\n    summary: x\n")
+        (problem,) = check(path)[0]
+        assert "conditions[0].patch" == problem.path
+        assert problem.message.startswith(f"{shown} is not true or false")
+
+    def test_patch_false_is_a_whole_entry(self, tmp_path) -> None:
+        """`patch: false` is an ordinary entry: it needs every field."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: false\n    summary: x\n")
+        assert "missing required field 'name'" in messages(check(path)[0])[0]
+        whole = write(tmp_path, CONDITION.replace("    name:", "    patch: false\n    name:"), "whole.yaml")
+        assert "Ear ache" == merged(whole).condition("ear-ache").name
+
+    def test_patch_needs_an_id(self, tmp_path) -> None:
+        """A patch without an id cannot say what it changes."""
+        path = write(tmp_path, "conditions:\n  - patch: true\n    summary: x\n")
+        assert ["missing required field 'id'"] == [p.message.split(" (")[0] for p in check(path)[0]]
+
+    def test_patch_and_entry_in_one_file(self, tmp_path) -> None:
+        """A file may not both give and patch the same id."""
+        text = CONDITION + "  - id: ear-ache\n    patch: true\n    summary: x\n"
+        assert any("duplicate id 'ear-ache'" in m for m in messages(check(write(tmp_path, text))[0]))
+
+    def test_clash_on_the_patched_result(self, tmp_path) -> None:
+        """A patched alias that another condition uses is refused, at the patch's line."""
+        path = write(
+            tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    aliases: [slipped disc]\n"
+        )
+        (problem,) = check(path)[0]
+        assert (str(path), 4, 15, "conditions[0].aliases[0]") == problem[:4]
+        assert problem.message.startswith(
+            "name or alias 'slipped disc' is also used by condition 'herniated-disc'"
+        )
+
+    def test_kept_names_still_clash(self, tmp_path) -> None:
+        """Names the patch does not touch still take part in the clash checks, at their own place."""
+        path = write(tmp_path, CONDITION.replace("[sore ear]", "[desk neck]"))
+        patch = write(tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    summary: x\n", "p.yaml")
+        (problem,) = check(path, patch)[0]
+        assert "'desk neck' is also used by condition 'neck-pain'" in problem.message
+        assert f"{bundled_path()}:" in problem.message
+
+    def test_example_keeps_every_bundled_warning(self, kb) -> None:
+        """The example replaces neck-pain's list whole, so it must still carry every bundled warning."""
+        patched = merged(EXAMPLE).condition("neck-pain").see_a_doctor_if
+        missing = [
+            line
+            for line in kb.condition("neck-pain").see_a_doctor_if
+            if not any(p.startswith(line) for p in patched)
+        ]
+        assert [] == missing, "update examples/clinic.yaml to the bundled neck-pain list"
+
+    def test_example_is_a_patch(self) -> None:
+        """The example patches neck-pain instead of copying the whole entry."""
+        data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        neck = next(c for c in data["conditions"] if c["id"] == "neck-pain")
+        assert {"id", "patch", "see_a_doctor_if"} == set(neck)
+
+    def test_example_validates(self, run) -> None:
+        """`massage-cli --kb examples/clinic.yaml validate` passes."""
+        result = run("--kb", str(EXAMPLE), "validate")
+        assert result.exit_code == 0, result.output
+
+
+def bundled_line(text: str) -> int:
+    """The line of the bundled file that reads exactly this."""
+    return bundled_path().read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+class TestAuthorsWords:
+    """Messages quote what the author wrote and say what was likely meant."""
+
+    def test_clash_quotes_the_alias_as_written(self, tmp_path) -> None:
+        """A clash names the alias as written, not as compared ('slipped disc', not 'slippeddisc')."""
+        path = write(tmp_path, CONDITION.replace("[sore ear]", "[Slipped-Disc]"))
+        (problem,) = check(path)[0]
+        assert problem.message.startswith(
+            "name or alias 'Slipped-Disc' is also used by condition 'herniated-disc' as 'slipped disc' ("
+        )
+
+    def test_clash_quotes_the_code_as_written(self, tmp_path) -> None:
+        """A code clash names the code with its dot."""
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[M79.7]"))
+        assert (
+            "ICD-10-CM code 'M79.7' is also used by condition 'fibromyalgia' (" in messages(check(path)[0])[0]
+        )
+
+    @pytest.mark.parametrize(
+        ("old", "new", "hint"),
+        [
+            ("verdict: may-help", "verdict: may help", "may-help"),
+            ("verdict: may-help", "verdict: Not a substitute", "not-a-substitute"),
+            ("verdict: may-help", "verdict: helpz", "helps"),
+            ("level: low", "level: Low", "low"),
+            ("level: low", "level: Very Low", "very-low"),
+            ("    reviewed:", "    body_parts: [Lower Back]\n    reviewed:", "lower-back"),
+            ("    reviewed:", "    body_parts: [sholder]\n    reviewed:", "shoulder"),
+            ("    summary:", "    Summary:", "summary"),
+            ("    see_a_doctor_if:", "    see a doctor if:", "see_a_doctor_if"),
+        ],
+    )
+    def test_did_you_mean(self, tmp_path, old: str, new: str, hint: str) -> None:
+        """A value or field name close to a known one suggests it, ignoring case, spaces and hyphens."""
+        path = write(tmp_path, CONDITION.replace(old, new))
+        assert any(f"(did you mean '{hint}'?)" in m for m in messages(check(path)[0]))
+
+    def test_action_did_you_mean(self, tmp_path) -> None:
+        """A red flag's action gets a suggestion too."""
+        path = write(tmp_path, RED_FLAG.replace("action: urgent", "action: Emergency"))
+        assert (
+            "'Emergency' is not one of emergency, urgent (did you mean 'emergency'?)"
+            in messages(check(path)[0])[0]
+        )
+
+    @pytest.mark.parametrize(
+        ("url", "shown"),
+        [
+            ("http://example.org/it's", '"http://example.org/it\'s"'),
+            ('http://e.org/"x"', "'http://e.org/\"x\"'"),
+            ('http://e.org/it\'s-"x"', "'http://e.org/it\\'s-\"x\"'"),
+            ("http://e.org/a\\b", "'http://e.org/a\\b'"),
+            ("http://e.org/it's-" + "x" * 80, "\"http://e.org/it's-" + "x" * 39 + '..."'),
+        ],
+        ids=["apostrophe", "double quotes", "both", "backslash", "long"],
+    )
+    def test_quotes_stay_readable(self, tmp_path, url: str, shown: str) -> None:
+        """A value with quotes in it is shown between the other quote character, cut inside the quotes."""
+        text = CONDITION.replace('"https://example.org/ear"', "'" + url.replace("'", "''") + "'")
+        (problem,) = check(write(tmp_path, text))[0]
+        assert f"{shown} is not an https:// address" == problem.message
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "conditions:\n  - id: x\n    name: y\n  aliases: [a]\n",
+                (
+                    "4:3: YAML syntax error: did not find expected '-' indicator. Likely cause: check the "
+                    "indentation of this line against the line above (this line is indented 2 spaces; "
+                    "line 3 above is indented 4 spaces: '    name: y')"
+                ),
+            ),
+            (
+                "conditions:\n  - id: x\n    name: y\n\n    # note\n   aliases: [a]\n",
+                (
+                    "6:4: YAML syntax error: did not find expected '-' indicator. Likely cause: check the "
+                    "indentation of this line against the line above (this line is indented 3 spaces; "
+                    "line 3 above is indented 4 spaces: '    name: y')"
+                ),
+            ),
+            (
+                "clinic:\n  name: x\n contact: y\n",
+                (
+                    "3:2: YAML syntax error: did not find expected key. Likely cause: check the indentation "
+                    "of this line against the line above (this line is indented 1 space; line 2 above is "
+                    "indented 2 spaces: '  name: x')"
+                ),
+            ),
+            (
+                "clinic:\n  name: Riverside: the clinic\n",
+                (
+                    "2:18: YAML syntax error: mapping values are not allowed in this context. Likely cause: "
+                    "text with ': ' in it needs quotes around it, or this line is indented more than the line above"
+                ),
+            ),
+            (
+                "clinic:\n  name: 'Riverside\n",
+                (
+                    "3:1: YAML syntax error: found unexpected end of stream. Likely cause: the quote opened at "
+                    "line 2 is never closed"
+                ),
+            ),
+        ],
+        ids=["dedented key", "dedented after comment", "dedented top key", "colon in text", "open quote"],
+    )
+    def test_syntax_error_cause(self, tmp_path, text: str, expected: str) -> None:
+        """A parser error from a misplaced line says the likely cause and shows the line above."""
+        path = write(tmp_path, text)
+        assert [f"{path}:{expected}"] == [str(p)[: len(f"{path}:{expected}")] for p in check(path)[0]]
+
+    def test_files_with_problems(self, tmp_path) -> None:
+        """The files that have problems can be counted for the summary line."""
+        good = write(tmp_path, CONDITION, "good.yaml")
+        bad = write(
+            tmp_path,
+            CONDITION.replace("ear-ache", "ear-two")
+            .replace("Ear ache", "Ear two")
+            .replace("verdict: may-help", "verdict: x")
+            .replace("sore ear", "ear two")
+            .replace("Y93.C9", "Y93.C1"),
+            "bad.yaml",
+        )
+        problems, _ = check(good, bad)
+        files = [str(bundled_path()), str(good), str(bad)]
+        assert [str(bad)] == files_with_problems(files, problems)
+
+
+def broken_file(tmp_path: Path, entries: int) -> Path:
+    """A file of many entries, each with the same eleven mistakes."""
+    entry = (
+        "  - id: ear-{i}\n    name: Ear {i}\n    icd10: [Y93C9]\n    category: Joint\n    verdict: maybe\n"
+        '    summary: ""\n    benefits: text\n    precautions: [Ask]\n    see_a_doctor_if: [x]\n'
+        "    cannot_replace: [x]\n    evidence: {{level: Low, summary: x}}\n"
+        '    sources: [{{title: T, url: "http://e.org/it\'s"}}]\n    reviewed: 27/11/2026\n'
+        "    body_parts: [Neck]\n    sumary: x\n"
+    )
+    return write(
+        tmp_path, "conditions:\n" + "".join(entry.format(i=i) for i in range(entries)), f"b{entries}.yaml"
+    )
+
+
+class TestSummarise:
+    """A disaster still fits on one screen: the first problems, then counts by kind."""
+
+    def test_few_problems_all_shown(self) -> None:
+        """Up to the limit, every problem is shown and nothing is counted."""
+        problems = [Problem("f", i, 1, "", "x") for i in range(50)]
+        assert (problems, []) == summarise(problems)
+
+    def test_disaster(self, tmp_path) -> None:
+        """3,000 broken entries: at most 50 lines, counts that add up, kinds without places or values."""
+        problems = check(broken_file(tmp_path, 3000))[0]
+        shown, rest = summarise(problems)
+        assert 33_000 == len(problems)
+        assert len(shown) + len(rest) <= 50
+        assert len(problems) == len(shown) + sum(n for _, n in rest)
+        kinds = dict(rest)
+        assert 2_990 <= kinds["conditions[*]: missing required field 'aliases'"] < 3_000
+        assert (
+            "conditions[*].verdict: '...' is not one of helps, may-help, unproven, not-a-substitute, avoid, urgent (did you mean '...'?)"
+            in kinds
+        )
+        assert "conditions[*].sumary: unknown field 'sumary' (did you mean '...'?)" in kinds
+
+    def test_many_kinds_end_with_other(self) -> None:
+        """When there are more kinds than lines, the last line counts all the others together."""
+        problems = [Problem("f", i, 1, f"field{i}", "x") for i in range(100)]
+        shown, rest = summarise(problems, limit=20)
+        assert (10, 10, ("other problems", 81)) == (len(shown), len(rest), rest[-1])
+
+    @pytest.mark.parametrize(
+        ("path", "message", "kind"),
+        [
+            (
+                "conditions[7].verdict",
+                "'maybe' is not one of a, b",
+                "conditions[*].verdict: '...' is not one of a, b",
+            ),
+            (
+                "conditions[7]",
+                "missing required field 'aliases'",
+                "conditions[*]: missing required field 'aliases'",
+            ),
+            (
+                "conditions[1].id",
+                "duplicate id 'x' (also conditions[0] at line 2)",
+                "conditions[*].id: duplicate id '...' (also conditions[*] at line ...)",
+            ),
+            (
+                "conditions[3].aliases[0]",
+                "name or alias 'a b' is also used by condition 'c' (f.yaml:12: conditions[5].aliases[1]); each must lead to one condition",
+                "conditions[*].aliases[*]: name or alias '...' is also used by condition '...' (...: conditions[*].aliases[*]); each must lead to one condition",
+            ),
+            ("", "YAML syntax error: x 'y'", "YAML syntax error: x '...'"),
+        ],
+    )
+    def test_kind(self, path: str, message: str, kind: str) -> None:
+        """A kind is the field and message without the place, index or value."""
+        assert kind == problem_kind(Problem("f.yaml", 3, 4, path, message))
+
+    def test_not_quadratic(self, tmp_path) -> None:
+        """Validating four times the entries takes about four times as long (CPU time), not sixteen."""
+        small, large = broken_file(tmp_path, 1000), broken_file(tmp_path, 4000)
+
+        def cpu(path: Path) -> float:
+            started = time.process_time()
+            check(path, bundled=False)
+            return time.process_time() - started
+
+        cpu(small)  # warm up: imports and caches
+        ratio = min(cpu(large) for _ in range(2)) / min(cpu(small) for _ in range(2))
+        assert ratio < 8, ratio
 
 
 yaml_values = st.recursive(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
+import enum
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -43,10 +44,58 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
-_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
+# The patterns are written so that JSON Schema (ECMA-262 regular expressions) reads them the same
+# way; schema.py uses these very strings.
+KEBAB_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ICD10_PATTERN = r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$"
+DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+URL_PATTERN = r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
+_KEBAB = re.compile(KEBAB_PATTERN)
+_ICD10 = re.compile(ICD10_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_URL = re.compile(URL_PATTERN)
+MIN_AGE_RANGE = (0, 120)
+"""The ages a red flag's `min_age` may give, inclusive."""
+
+PATCH = "patch"
+"""The field that marks an entry as a change to a lower layer's entry with the same id."""
+
+# Required and optional fields of each part of a file. The loader checks against these and
+# schema.py builds the JSON Schema from them, so the two cannot disagree about field names.
+CONDITION_REQUIRED = (
+    "id",
+    "name",
+    "aliases",
+    "icd10",
+    "category",
+    "verdict",
+    "summary",
+    "benefits",
+    "precautions",
+    "see_a_doctor_if",
+    "cannot_replace",
+    "evidence",
+    "sources",
+    "reviewed",
+)
+CONDITION_OPTIONAL = ("body_parts", "code_notes")
+EVIDENCE_FIELDS = ("level", "summary")
+FAQ_REQUIRED = ("id", "question", "answer", "sources")
+FAQ_OPTIONAL = ("topics",)
+RED_FLAG_REQUIRED = ("id", "name", "action", "may_mean", "message", "phrases", "sources")
+RED_FLAG_OPTIONAL = ("question", "context", "min_age")
+SOURCE_FIELDS = ("title", "url")
+BENEFITS_FIELDS = ("can_do", "cannot_do", "sources")
+CLINIC_REQUIRED = ("name",)
+CLINIC_OPTIONAL = ("contact",)
+SECTION_FIELDS = {
+    "conditions": (CONDITION_REQUIRED, CONDITION_OPTIONAL),
+    "faq": (FAQ_REQUIRED, FAQ_OPTIONAL),
+    "red_flags": (RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL),
+}
+"""Each list section's (required, optional) entry fields; every entry may also carry `patch`."""
+TOP_SCALARS = ("version", "reviewed", "icd10_release", "disclaimer")
+TOP_FIELDS = (*TOP_SCALARS, "clinic", "benefits", *SECTION_FIELDS)
 
 Path_ = tuple[Any, ...]
 
@@ -159,7 +208,7 @@ class _EventReader:
     def _sequence(self, start: yaml.SequenceStartEvent, path: Path_) -> tuple[Any, int]:
         allowed = start.tag in _STD_COLLECTIONS
         if not allowed:
-            self.problem(start, path, f"YAML tag {start.tag!r} is not allowed")
+            self.problem(start, path, f"YAML tag {_quote(start.tag)} is not allowed")
         items: list[Any] = []
         size = 1
         while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
@@ -171,7 +220,7 @@ class _EventReader:
     def _mapping(self, start: yaml.MappingStartEvent, path: Path_) -> tuple[Any, int]:
         allowed = start.tag in _STD_COLLECTIONS
         if not allowed:
-            self.problem(start, path, f"YAML tag {start.tag!r} is not allowed")
+            self.problem(start, path, f"YAML tag {_quote(start.tag)} is not allowed")
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         size = 1
@@ -181,7 +230,9 @@ class _EventReader:
             if key is None or key in seen:
                 if key is not None:
                     self.problem(
-                        event, (*path, key), f"duplicate key {key!r} (first at line {seen[key]}); remove one"
+                        event,
+                        (*path, key),
+                        f"duplicate key {_quote(key)} (first at line {seen[key]}); remove one",
                     )
                 self.skip(value_event)
                 continue
@@ -218,7 +269,7 @@ class _EventReader:
         if tag in (None, "!"):
             tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) if event.implicit[0] else _STR  # type: ignore[no-untyped-call]
         if tag not in _SCALAR_TAGS:
-            self.problem(event, path, f"YAML tag {tag!r} is not allowed")
+            self.problem(event, path, f"YAML tag {_quote(tag)} is not allowed")
             return None
         if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
             return value
@@ -300,7 +351,9 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
                 if key is None or key in seen:
                     if key is not None:
                         reader.problem(
-                            event, (key,), f"duplicate key {key!r} (first at line {seen[key]}); remove one"
+                            event,
+                            (key,),
+                            f"duplicate key {_quote(key)} (first at line {seen[key]}); remove one",
                         )
                     reader.skip(value_event)
                     continue
@@ -337,6 +390,8 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
             bad_line = (text.splitlines()[mark.line : mark.line + 1] or [""])[0]
             if "\t" in bad_line[: mark.column + 1]:
                 message = "tab character used for indentation; YAML needs spaces"
+            else:
+                message += _syntax_hint(exc, text.splitlines(), mark.line)
         raise KnowledgeBaseError([*reader.problems, Problem(name, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
         raise fail(f"YAML error: {exc}") from None
@@ -350,6 +405,48 @@ def parse_document(path: Path, display: str | None = None) -> Iterator[tuple[str
     yield "problems", reader.problems
 
 
+_INDENT_PROBLEMS = (
+    "did not find expected '-' indicator",
+    "did not find expected key",
+    "expected <block end>",
+)
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str], index: int) -> str:
+    """The likely cause of a parser error, in words, for the errors a misplaced line gives."""
+    problem = exc.problem or ""
+    if problem.startswith(_INDENT_PROBLEMS):
+        return ". Likely cause: check the indentation of this line against the line above" + _above(
+            lines, index
+        )
+    if problem.startswith("mapping values are not allowed"):
+        return (
+            ". Likely cause: text with ': ' in it needs quotes around it, or this line is indented "
+            "more than the line above" + _above(lines, index)
+        )
+    if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
+        return f". Likely cause: the quote opened at line {exc.context_mark.line + 1} is never closed"
+    return ""
+
+
+def _above(lines: list[str], index: int) -> str:
+    """Both lines' indentation, and the line above as written (blank and comment lines skipped)."""
+    here = lines[index] if index < len(lines) else ""
+    for above in range(min(index, len(lines)) - 1, -1, -1):
+        text = lines[above].rstrip()
+        if text.strip() and not text.lstrip().startswith("#"):
+            return (
+                f" (this line is indented {_indent(here)}; line {above + 1} above is indented "
+                f"{_indent(text)}: {_quote(text, limit=80)})"
+            )
+    return ""
+
+
+def _indent(line: str) -> str:
+    width = len(line) - len(line.lstrip(" "))
+    return f"{width} space{'s' if width != 1 else ''}"
+
+
 # --------------------------------------------------------------------------- validating
 
 
@@ -360,9 +457,11 @@ MISSING: Any = object()
 class _Checker:
     """Collects every problem in one document while building its records."""
 
-    def __init__(self, doc: _Doc) -> None:
+    def __init__(self, doc: _Doc, *, require: bool = True) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.require = require
+        """Whether a missing required field is a problem (not for a patch checked on its own)."""
 
     def add(self, path: Path_, message: str, *, at_key: bool = False) -> None:
         mark = self.doc.key_marks.get(path) if at_key else None
@@ -385,16 +484,17 @@ class _Checker:
         optional: Iterable[str] = (),
     ) -> dict[str, Any]:
         """Report unknown and missing fields; missing ones come back as MISSING, checked no further."""
-        required = list(required)
-        known = required + list(optional)
+        required = tuple(required)
+        known = (*required, *optional)
         for key in entry:
             if key not in known:
-                hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                extra = f" (did you mean {hint[0]!r}?)" if hint else f"; known fields: {', '.join(known)}"
-                self.add((*path, key), f"unknown field {key!r}{extra}", at_key=True)
-        for key in required:
-            if key not in entry:
-                self.add(path, f"missing required field {key!r}")
+                hint = _suggest(key, known)
+                extra = f" (did you mean {_quote(hint)}?)" if hint else f"; known fields: {', '.join(known)}"
+                self.add((*path, key), f"unknown field {_quote(key)}{extra}", at_key=True)
+        if self.require:
+            for key in required:
+                if key not in entry:
+                    self.add(path, f"missing required field {_quote(key)}")
         return {**{key: MISSING for key in required}, **entry}
 
     def text(self, value: Any, path: Path_, *, allow_empty: bool = False) -> str:
@@ -431,7 +531,7 @@ class _Checker:
                 return text
             except ValueError:
                 pass
-        self.add(path, f"{_show(value)} is not an ISO date (YYYY-MM-DD)")
+        self.add(path, f"{_quote(value)} is not an ISO date (YYYY-MM-DD)")
         return ""
 
     def choice(self, value: Any, path: Path_, enum: Any) -> Any:
@@ -440,14 +540,14 @@ class _Checker:
         for member in enum:
             if value == member.value:
                 return member
-        allowed = ", ".join(m.value for m in enum)
-        self.add(path, f"{_show(value)} is not one of {allowed}")
+        options = tuple(m.value for m in enum)
+        self.add(path, f"{_quote(value)} is not one of {', '.join(options)}{_did_you_mean(value, options)}")
         return None
 
     def ident(self, value: Any, path: Path_) -> str:
         text = self.text(value, path)
         if text and not _KEBAB.match(text):
-            self.add(path, f"{_show(value)} is not kebab-case (lower-case words joined by '-')")
+            self.add(path, f"{_quote(value)} is not kebab-case (lower-case words joined by '-')")
         return text
 
     def sources(self, value: Any, path: Path_) -> tuple[Source, ...]:
@@ -463,11 +563,11 @@ class _Checker:
             entry = self.mapping(item, (*path, i), "a source")
             if entry is None:
                 continue
-            entry = self.fields(entry, (*path, i), ["title", "url"])
+            entry = self.fields(entry, (*path, i), SOURCE_FIELDS)
             title = self.text(entry["title"], (*path, i, "title"))
             url = self.text(entry["url"], (*path, i, "url"))
             if url and not _URL.match(url):
-                self.add((*path, i, "url"), f"{_show(url)} is not an https:// address")
+                self.add((*path, i, "url"), f"{_quote(url)} is not an https:// address")
             out.append(Source(title, url))
         return tuple(out)
 
@@ -486,37 +586,72 @@ def _kind(value: Any) -> str:
     return "text"
 
 
-def _show(value: Any) -> str:
-    text = repr(clean_text(str(value)) if value is not None else None)
-    return text if len(text) <= 60 else text[:57] + "...'"
+def _quote(value: Any, limit: int = 60) -> str:
+    """A value as the author wrote it, quoted so the message stays readable.
+
+    Like repr, it picks the quote character the text does not contain (escaping only when it holds
+    both), but it leaves backslashes and other characters as written, and cuts long text inside
+    the quotes so that they always match.
+    """
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = clean_text(str(value))
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "\\'") + "'"
 
 
-_CONDITION_FIELDS = [
-    "id",
-    "name",
-    "aliases",
-    "icd10",
-    "category",
-    "verdict",
-    "summary",
-    "benefits",
-    "precautions",
-    "see_a_doctor_if",
-    "cannot_replace",
-    "evidence",
-    "sources",
-    "reviewed",
-]
+def _squash(text: str) -> str:
+    return re.sub(r"[\s_-]+", "", text.lower())
+
+
+@functools.lru_cache(maxsize=64)
+def _squashed(options: tuple[str, ...]) -> dict[str, str]:
+    """Each option by its squashed form (the first wins), built once per set of options."""
+    out: dict[str, str] = {}
+    for option in options:
+        out.setdefault(_squash(option), option)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(value: str, options: tuple[str, ...]) -> str | None:
+    """The option the author most likely meant, or None when nothing is close.
+
+    First the same text but for case, spaces, '-' and '_' ('May help' -> 'may-help'), else the
+    closest spelling with a similarity of at least 0.6. The similarity is difflib's ratio (twice
+    the matching characters over both lengths), computed by rapidfuzz: with thousands of options
+    (the ids a patch may name) and thousands of mistakes, difflib would take minutes. Cached:
+    a broken file tends to repeat the same mistake thousands of times.
+    """
+    same = _squashed(options).get(_squash(value))
+    if same is not None:
+        return same
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(value.lower(), options, scorer=fuzz.ratio, processor=None, score_cutoff=60)
+    return best[0] if best else None
+
+
+def _did_you_mean(value: Any, options: tuple[str, ...]) -> str:
+    hint = _suggest(value, options) if isinstance(value, str) else None
+    return f" (did you mean {_quote(hint)}?)" if hint else ""
 
 
 def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | None:
     before = len(ck.problems)
-    entry = ck.fields(entry, path, _CONDITION_FIELDS, ["body_parts", "code_notes"])
+    entry = ck.fields(entry, path, CONDITION_REQUIRED, CONDITION_OPTIONAL)
     evidence_path = (*path, "evidence")
     evidence_raw = ck.mapping(entry["evidence"], evidence_path, "evidence")
     evidence = None
     if evidence_raw is not None:
-        evidence_raw = ck.fields(evidence_raw, evidence_path, ["level", "summary"])
+        evidence_raw = ck.fields(evidence_raw, evidence_path, EVIDENCE_FIELDS)
         level = ck.choice(evidence_raw["level"], (*evidence_path, "level"), EvidenceLevel)
         summary = ck.text(evidence_raw["summary"], (*evidence_path, "summary"))
         if level is not None:
@@ -526,18 +661,16 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
         if code and not _ICD10.match(code):
             ck.add(
                 (*path, "icd10", i),
-                f"{_show(code)} is not an ICD-10-CM code (like M54.50: a letter, two characters, "
+                f"{_quote(code)} is not an ICD-10-CM code (like M54.50: a letter, two characters, "
                 "then a dot and up to four more, upper case)",
             )
     body_parts = ck.texts(entry.get("body_parts", []), (*path, "body_parts"), allow_empty=True)
     for i, part in enumerate(body_parts):
         if part and part not in BODY_PARTS:
-            hint = difflib.get_close_matches(part, BODY_PARTS, n=1, cutoff=0.6)
-            extra = (
-                f" (did you mean {hint[0]!r}?)" if hint else f"; known body parts: {', '.join(BODY_PARTS)}"
-            )
-            ck.add((*path, "body_parts", i), f"{_show(part)} is not a known body part{extra}")
-    code_notes = _code_notes(ck, entry.get("code_notes", MISSING), (*path, "code_notes"), codes)
+            extra = _did_you_mean(part, BODY_PARTS) or f"; known body parts: {', '.join(BODY_PARTS)}"
+            ck.add((*path, "body_parts", i), f"{_quote(part)} is not a known body part{extra}")
+    known_codes = None if entry["icd10"] is MISSING else codes
+    code_notes = _code_notes(ck, entry.get("code_notes", MISSING), (*path, "code_notes"), known_codes)
     condition = Condition(
         id=ck.ident(entry["id"], (*path, "id")),
         name=ck.text(entry["name"], (*path, "name")),
@@ -559,15 +692,17 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
     return condition if len(ck.problems) == before else None
 
 
-def _code_notes(ck: _Checker, value: Any, path: Path_, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """Notes shown when an entry is reached by one of its codes (code: note)."""
+def _code_notes(
+    ck: _Checker, value: Any, path: Path_, codes: tuple[str, ...] | None
+) -> tuple[tuple[str, str], ...]:
+    """Notes shown when an entry is reached by one of its codes (code: note); codes None: unknown."""
     raw = ck.mapping(value, path, "code_notes")
     if raw is None:
         return ()
     notes = []
     for code, note in raw.items():
-        if code not in codes:
-            ck.add((*path, code), f"{_show(code)} is not one of this entry's icd10 codes", at_key=True)
+        if codes is not None and code not in codes:
+            ck.add((*path, code), f"{_quote(code)} is not one of this entry's icd10 codes", at_key=True)
             continue
         notes.append((code, ck.text(note, (*path, code))))
     return tuple(notes)
@@ -575,7 +710,7 @@ def _code_notes(ck: _Checker, value: Any, path: Path_, codes: tuple[str, ...]) -
 
 def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
     before = len(ck.problems)
-    entry = ck.fields(entry, path, ["id", "question", "answer", "sources"], ["topics"])
+    entry = ck.fields(entry, path, FAQ_REQUIRED, FAQ_OPTIONAL)
     faq = Faq(
         id=ck.ident(entry["id"], (*path, "id")),
         question=ck.text(entry["question"], (*path, "question")),
@@ -588,11 +723,11 @@ def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
 
 def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | None:
     before = len(ck.problems)
-    fields = ["id", "name", "action", "may_mean", "message", "phrases", "sources"]
-    entry = ck.fields(entry, path, fields, ["question", "context", "min_age"])
+    entry = ck.fields(entry, path, RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL)
     min_age = entry.get("min_age", 0)
-    if isinstance(min_age, bool) or not isinstance(min_age, int) or not 0 <= min_age <= 120:
-        ck.add((*path, "min_age"), f"{_show(min_age)} is not an age (a whole number from 0 to 120)")
+    low, high = MIN_AGE_RANGE
+    if isinstance(min_age, bool) or not isinstance(min_age, int) or not low <= min_age <= high:
+        ck.add((*path, "min_age"), f"{_quote(min_age)} is not an age (a whole number from {low} to {high})")
         min_age = 0
     flag = RedFlag(
         id=ck.ident(entry["id"], (*path, "id")),
@@ -614,11 +749,68 @@ _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
     "faq": _faq,
     "red_flags": _red_flag,
 }
-_TOP_FIELDS = ["version", "reviewed", "icd10_release", "disclaimer", "clinic", "benefits", *_SECTIONS]
+_WHAT = {"conditions": "a condition", "faq": "an FAQ entry", "red_flags": "a red flag"}
+
+
+class _Patch(NamedTuple):
+    """An entry with `patch: true`: the fields it sets, to lay over a lower layer's entry of its id."""
+
+    id: str
+    section: str
+    position: int
+    """Its index in the section."""
+    fields: dict[str, Any]
+    """The fields as written, `id` included and `patch` left out; checked once laid over the entry."""
+    doc: _Doc
+
+
+def _entry(ck: _Checker, section: str, index: int, doc: _Doc) -> Any:
+    """One entry of a section: its record, a _Patch to apply later, or None if it has problems."""
+    path = (section, index)
+    entry = ck.mapping(doc.data, path, "each entry")
+    if entry is None:
+        return None
+    if PATCH in entry:
+        flag = entry.pop(PATCH)
+        if not isinstance(flag, bool):
+            ck.add(
+                (*path, PATCH),
+                f"{_quote(flag)} is not true or false (patch: true changes only the fields the entry names)",
+            )
+            return None
+        if flag:
+            return _patch(ck, section, index, entry, doc)
+    return _SECTIONS[section](ck, entry, path)
+
+
+def _patch(ck: _Checker, section: str, index: int, entry: dict[str, Any], doc: _Doc) -> _Patch | None:
+    """The checks a patch gets on its own: it names an id. Its fields are checked once applied."""
+    path = (section, index)
+    if "id" not in entry:
+        ck.add(path, "missing required field 'id' (a patch names the id of the entry it changes)")
+        return None
+    before = len(ck.problems)
+    ident = ck.ident(entry["id"], (*path, "id"))
+    return _Patch(ident, section, index, entry, doc) if len(ck.problems) == before else None
 
 
 Place = tuple[int | None, int | None, str]
 """Line, column and field path of a value."""
+
+
+class _Key(NamedTuple):
+    """A name, alias or code that must lead to one condition alone, and where it is written."""
+
+    kind: str
+    key: str
+    """As compared: a name without case, spaces or punctuation, a code without its dot."""
+    written: str
+    """As the file writes it."""
+    field: str
+    file: str
+    line: int | None
+    column: int | None
+    path: str
 
 
 @dataclass
@@ -630,30 +822,51 @@ class LayerData:
     benefits: Benefits | None
     clinic: Clinic | None
     entries: dict[str, list[Any]]
-    """Records of each section, in file order."""
-    places: dict[str, list[tuple[str, str, Place]]] = field(default_factory=dict)
-    """For each condition id: (kind, key, place) of its id, name, aliases and codes."""
+    """Records (and patches) of each section, in file order."""
+    keys: dict[str, list[_Key]] = field(default_factory=dict)
+    """For each condition id: its id, name, aliases and codes, with where each is written."""
+    lines: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    """The line of each entry, by (section, id)."""
+    complete: bool = True
+    """False when some of the file could not be used (the entries that were valid still count)."""
 
 
-def _condition_keys(condition: Condition, doc: _Doc, base: Path_) -> list[tuple[str, str, Place]]:
-    """The names and codes that must lead to this condition alone, with where each is written."""
+def _condition_keys(
+    condition: Condition, doc: _Doc, base: Path_, only: Iterable[str] | None = None
+) -> list[_Key]:
+    """The names and codes that must lead to this condition alone (of the fields in `only`, if given)."""
     from .words import compact
 
-    named: list[tuple[str, str, Path_]] = [
-        ("name or alias", compact(condition.id), (*base, "id")),
-        ("name or alias", compact(condition.name), (*base, "name")),
+    named: list[tuple[str, str, str, str, Path_]] = [
+        ("name or alias", compact(condition.id), condition.id, "id", (*base, "id")),
+        ("name or alias", compact(condition.name), condition.name, "name", (*base, "name")),
     ]
-    named += [("name or alias", compact(a), (*base, "aliases", j)) for j, a in enumerate(condition.aliases)]
-    named += [("ICD-10-CM code", _code_key(c), (*base, "icd10", j)) for j, c in enumerate(condition.icd10)]
-    return [(kind, key, (*doc.place(path), _fmt_path(path))) for kind, key, path in named if key]
+    named += [
+        ("name or alias", compact(a), a, "aliases", (*base, "aliases", j))
+        for j, a in enumerate(condition.aliases)
+    ]
+    named += [
+        ("ICD-10-CM code", _code_key(c), c, "icd10", (*base, "icd10", j))
+        for j, c in enumerate(condition.icd10)
+    ]
+    wanted = None if only is None else set(only)
+    return [
+        _Key(kind, key, written, name, doc.file, *doc.place(path), _fmt_path(path))
+        for kind, key, written, name, path in named
+        if key and (wanted is None or name in wanted)
+    ]
 
 
 def validate_file(path: Path, display: str | None = None) -> LayerData:
-    """Read and check one file, entry by entry; KnowledgeBaseError lists every problem."""
+    """Read and check one file, entry by entry; KnowledgeBaseError lists every problem.
+
+    Patches (`patch: true`) are only checked for their id here: the rest needs the entry they change.
+    """
     name = display or str(path)
     ck = _Checker(_Doc(name, None))
     entries: dict[str, list[Any]] = {}
-    places: dict[str, list[tuple[str, str, Place]]] = {}
+    keys: dict[str, list[_Key]] = {}
+    lines: dict[tuple[str, str], int | None] = {}
     seen: dict[tuple[str, str], tuple[int, int | None]] = {}
     reader_problems: list[Problem] = []
     top_doc = _Doc(name, None)
@@ -662,21 +875,22 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
             section, index, doc = item
             ck.doc = doc
             path_ = (section, index)
-            entry = ck.mapping(doc.data, path_, "each entry")
-            record = _SECTIONS[section](ck, entry, path_) if entry is not None else None
+            record = _entry(ck, section, index, doc)
             if record is None:
                 continue
             first = seen.get((section, record.id))
             if first is not None:
                 ck.add(
                     (*path_, "id"),
-                    f"duplicate id {record.id!r} (also {section}[{first[0]}] at line {first[1]})",
+                    f"duplicate id {_quote(record.id)} (also {section}[{first[0]}] at line {first[1]})",
                 )
                 continue
-            seen[(section, record.id)] = (index, doc.place(path_)[0])
+            line = doc.place(path_)[0]
+            seen[(section, record.id)] = (index, line)
+            lines[(section, record.id)] = line
             entries.setdefault(section, []).append(record)
-            if section == "conditions":
-                places[record.id] = _condition_keys(record, doc, path_)
+            if section == "conditions" and not isinstance(record, _Patch):
+                keys[record.id] = _condition_keys(record, doc, path_)
         elif kind == "top":
             top_doc = item
         else:
@@ -687,9 +901,9 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
     if problems:
         error = KnowledgeBaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
         # The entries that were valid still take part in the checks across entries and files.
-        error.partial = LayerData(name, scalars, benefits, clinic, entries, places)
+        error.partial = LayerData(name, scalars, benefits, clinic, entries, keys, lines, complete=False)
         raise error
-    return LayerData(name, scalars, benefits, clinic, entries, places)
+    return LayerData(name, scalars, benefits, clinic, entries, keys, lines)
 
 
 def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | None, Clinic | None]:
@@ -697,21 +911,23 @@ def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | N
     top = ck.mapping(data, (), "the top level of a knowledge-base file")
     if top is None:
         return {}, None, None
-    ck.fields(top, (), [], _TOP_FIELDS)
+    ck.fields(top, (), [], TOP_FIELDS)
     scalars: dict[str, str] = {}
-    for key in ("version", "icd10_release", "disclaimer"):
-        if key in top:
-            value = top[key]
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                value = str(value)
-            scalars[key] = ck.text(value, (key,))
-    if "reviewed" in top:
-        scalars["reviewed"] = ck.date(top["reviewed"], ("reviewed",))
+    for key in TOP_SCALARS:
+        if key not in top:
+            continue
+        if key == "reviewed":
+            scalars[key] = ck.date(top[key], (key,))
+            continue
+        value = top[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        scalars[key] = ck.text(value, (key,))
     benefits = None
     if "benefits" in top:
         raw = ck.mapping(top["benefits"], ("benefits",), "benefits")
         if raw is not None:
-            raw = ck.fields(raw, ("benefits",), ["can_do", "cannot_do", "sources"])
+            raw = ck.fields(raw, ("benefits",), BENEFITS_FIELDS)
             benefits = Benefits(
                 can_do=ck.texts(raw["can_do"], ("benefits", "can_do")),
                 cannot_do=ck.texts(raw["cannot_do"], ("benefits", "cannot_do")),
@@ -721,7 +937,7 @@ def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | N
     if "clinic" in top:
         raw = ck.mapping(top["clinic"], ("clinic",), "clinic")
         if raw is not None:
-            raw = ck.fields(raw, ("clinic",), ["name"], ["contact"])
+            raw = ck.fields(raw, ("clinic",), CLINIC_REQUIRED, CLINIC_OPTIONAL)
             clinic = Clinic(
                 name=ck.text(raw["name"], ("clinic", "name")),
                 contact=ck.text(raw.get("contact", ""), ("clinic", "contact"), allow_empty=True),
@@ -742,7 +958,7 @@ def _code_key(code: str) -> str:
 
 
 def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
-    """Stack validated layers: later ones add entries or replace same-id entries whole."""
+    """Stack validated layers: later ones add entries, replace same-id entries whole, or patch them."""
     scalars: dict[str, str] = {}
     benefits: Benefits | None = None
     clinic: Clinic | None = None
@@ -750,8 +966,8 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         scalars.update(layer.scalars)
         benefits = layer.benefits or benefits
         clinic = layer.clinic or clinic
-    merged, owner_file = _stack(layers)
-    problems = _check_unique(merged["conditions"], owner_file)
+    stack = _stack(layers)
+    problems = stack.problems + _check_unique(stack)
     missing = [key for key in ("version", "reviewed", "disclaimer") if key not in scalars]
     if benefits is None:
         missing.append("benefits")
@@ -770,48 +986,141 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         reviewed=scalars["reviewed"],
         disclaimer=scalars["disclaimer"],
         benefits=benefits,
-        conditions=tuple(merged["conditions"].values()),
-        faq=tuple(merged["faq"].values()),
-        red_flags=tuple(merged["red_flags"].values()),
+        conditions=tuple(stack.merged["conditions"].values()),
+        faq=tuple(stack.merged["faq"].values()),
+        red_flags=tuple(stack.merged["red_flags"].values()),
         icd10_release=scalars.get("icd10_release", ""),
         clinic=clinic,
     )
 
 
-def _stack(layers: list[LayerData]) -> tuple[dict[str, dict[str, Any]], dict[str, LayerData]]:
-    """Each section's entries by id, later layers replacing earlier ones; and each condition's file."""
-    merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
-    owner: dict[str, LayerData] = {}
-    for layer in layers:
+SUGGESTION_BUDGET = 20_000_000
+"""Id comparisons (about two seconds) spent on "did you mean" for patches of unknown ids in one
+stack. Each costs as many as the lower layers have ids, so 30,000 bad patches over a 10,000-entry
+layer would otherwise take minutes; past the budget the error stays, without the suggestion."""
+
+
+@dataclass
+class _Stack:
+    """The layers laid over each other, and what went wrong while patching."""
+
+    merged: dict[str, dict[str, Any]]
+    """Each section's records by id, in the order their ids first appeared."""
+    keys: dict[str, list[_Key]]
+    """Each condition's names and codes, from whichever file wrote each."""
+    origin: dict[tuple[str, str], str]
+    """'file:line' of the whole entry behind each (section, id)."""
+    problems: list[Problem]
+    files: dict[str, int] = field(default_factory=dict)
+    """Each file's place in the stack, lowest first."""
+    suggestions: int = field(default_factory=lambda: SUGGESTION_BUDGET)
+    """How many more id comparisons "did you mean" may make for patches of unknown ids."""
+
+
+def _stack(layers: list[LayerData]) -> _Stack:
+    """Each section's entries by id: later layers add entries, replace them whole, or patch them."""
+    stack = _Stack({section: {} for section in _SECTIONS}, {}, {}, [])
+    for position, layer in enumerate(layers):
+        stack.files.setdefault(layer.file, position)
+        # The ids a patch in this layer could have meant, for "did you mean": lower layers' only.
+        lower = {section: tuple(records) for section, records in stack.merged.items()}
+        gaps = not all(below.complete for below in layers[:position])
         for section, records in layer.entries.items():
             for record in records:
-                merged[section][record.id] = record
+                if isinstance(record, _Patch):
+                    _apply(stack, record, lower[section], lowest=position == 0, gaps=gaps)
+                    continue
+                stack.merged[section][record.id] = record
+                line = layer.lines.get((section, record.id))
+                stack.origin[(section, record.id)] = f"{layer.file}:{line}" if line else layer.file
                 if section == "conditions":
-                    owner[record.id] = layer
-    return merged, owner
+                    stack.keys[record.id] = layer.keys[record.id]
+    return stack
 
 
-def _check_unique(conditions: dict[str, Condition], owner: dict[str, LayerData]) -> list[Problem]:
+def _apply(stack: _Stack, patch: _Patch, lower: tuple[str, ...], *, lowest: bool, gaps: bool) -> None:
+    """Lay a patch over the entry it names and check the result as a whole entry."""
+    section, path, what = patch.section, (patch.section, patch.position), _WHAT[patch.section]
+    ck = _Checker(patch.doc)
+    # Only a lower layer can hold this id: validate_file keeps one entry per id in a file.
+    base = stack.merged[section].get(patch.id)
+    if lowest:
+        ck.add(
+            (*path, PATCH),
+            f"'patch: true' changes {what} of a lower layer, but this file is the lowest layer; "
+            "give the whole entry (without 'patch') instead",
+            at_key=True,
+        )
+        stack.problems += ck.problems
+        return
+    if base is None:
+        if not gaps:  # when a lower file could not be read in full, the entry may be in what was lost
+            hint = ""
+            if stack.suggestions >= len(lower):
+                stack.suggestions -= len(lower)
+                hint = _did_you_mean(patch.id, lower)
+            ck.add(
+                (*path, "id"), f"patch of {_quote(patch.id)}: no lower layer has {what} with this id{hint}"
+            )
+        # The fields it sets are still checked on their own, so that every problem shows at once.
+        ck.require = False
+        _SECTIONS[section](ck, patch.fields, path)
+        stack.problems += ck.problems
+        return
+    record = _SECTIONS[section](ck, {**_raw(base), **patch.fields}, path)
+    origin = stack.origin[(section, patch.id)]
+    note = f"; in the patch of {_quote(patch.id)}, {what} from {origin}"
+    stack.problems += [problem._replace(message=problem.message + note) for problem in ck.problems]
+    if record is None:
+        return
+    stack.merged[section][patch.id] = record
+    if section == "conditions":
+        changed = set(patch.fields) - {"id"}
+        kept = [key for key in stack.keys[patch.id] if key.field not in changed]
+        stack.keys[patch.id] = kept + _condition_keys(record, patch.doc, path, changed)
+
+
+def _raw(value: Any) -> Any:
+    """A record as the plain data a file holds, to lay a patch's fields over."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Condition):
+        return {
+            **{key: _raw(item) for key, item in value._asdict().items()},
+            "code_notes": dict(value.code_notes),
+        }
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {key: _raw(item) for key, item in value._asdict().items()}
+    if isinstance(value, tuple):
+        return [_raw(item) for item in value]
+    return value
+
+
+def _check_unique(stack: _Stack) -> list[Problem]:
     """No two conditions may share a name, alias or code: each must lead to one condition."""
     problems: list[Problem] = []
-    owners: dict[tuple[str, str], tuple[str, str, Place]] = {}
-    for cid in conditions:
-        layer = owner[cid]
-        for kind, key, place in layer.places[cid]:
-            other = owners.setdefault((kind, key), (cid, layer.file, place))
-            if other[0] == cid:
-                continue
-            line, column, path = place
-            problems.append(
-                Problem(
-                    layer.file,
-                    line,
-                    column,
-                    path,
-                    f"{kind} {key!r} is also used by condition {other[0]!r} "
-                    f"({other[1]}:{other[2][0]}: {other[2][2]}); each must lead to one condition",
-                )
+    owners: dict[tuple[str, str], tuple[str, _Key]] = {}
+    # In the order they were written, lowest layer first, so that the later of two is the one
+    # reported: the clash is in the layer that brought it in (a patched entry keeps its old place).
+    written = sorted(
+        ((cid, key) for cid in stack.merged["conditions"] for key in stack.keys[cid]),
+        key=lambda item: (stack.files.get(item[1].file, len(stack.files)), item[1].line or 0),
+    )
+    for cid, key in written:
+        other_id, other = owners.setdefault((key.kind, key.key), (cid, key))
+        if other_id == cid:
+            continue
+        as_written = f" as {_quote(other.written)}" if other.written != key.written else ""
+        problems.append(
+            Problem(
+                key.file,
+                key.line,
+                key.column,
+                key.path,
+                f"{key.kind} {_quote(key.written)} is also used by condition {_quote(other_id)}{as_written} "
+                f"({other.file}:{other.line}: {other.path}); each must lead to one condition",
             )
+        )
     return problems
 
 
@@ -826,15 +1135,21 @@ def check_layers(layers: Iterable[Layer]) -> tuple[list[Problem], KnowledgeBase 
             data.append(validate_file(layer.path))
         except KnowledgeBaseError as exc:
             problems.extend(exc.problems)
-            if exc.partial is not None:
-                data.append(exc.partial)
+            # A file that could not be read at all still holds its place in the stack.
+            data.append(exc.partial or LayerData(str(layer.path), {}, None, None, {}, complete=False))
     if problems:
-        merged, owner = _stack(data)
-        return problems + _check_unique(merged["conditions"], owner), None
+        stack = _stack(data)
+        return _in_order(problems + stack.problems + _check_unique(stack), data), None
     try:
         return [], merge_layers(data)
     except KnowledgeBaseError as exc:
-        return exc.problems, None
+        return _in_order(exc.problems, data), None
+
+
+def _in_order(problems: list[Problem], layers: list[LayerData]) -> list[Problem]:
+    """Problems file by file in stacking order, then by line (problems of no one file last)."""
+    order = {layer.file: i for i, layer in enumerate(layers)}
+    return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0, p.column or 0))
 
 
 def load_layers(layers: Iterable[Layer]) -> KnowledgeBase:

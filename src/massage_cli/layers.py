@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -37,6 +39,79 @@ class KnowledgeBaseError(Exception):
         self.problems = problems
         self.partial: Any = None
         """What of the file could still be read (for checks across files), if anything."""
+
+
+SHOWN_PROBLEMS = 50
+"""About how many lines `summarise` fills: a screen."""
+COUNTED_KINDS = 10
+"""At most this many of those lines count the problems not shown, kind by kind."""
+
+
+def summarise(
+    problems: Sequence[Problem], limit: int = SHOWN_PROBLEMS
+) -> tuple[list[Problem], list[tuple[str, int]]]:
+    """The problems to show and, for the rest, (kind, how many) with the most common kind first.
+
+    Together they take at most `limit` lines: all the problems if they fit, else the first ones
+    and up to COUNTED_KINDS lines of counts (the last may be "other problems").
+    """
+    if len(problems) <= limit:
+        return list(problems), []
+    kinds = min(COUNTED_KINDS, max(1, limit // 2))
+    shown = list(problems[: limit - kinds])
+    # A disaster repeats a few messages thousands of times: mask each distinct one once.
+    masked: dict[tuple[str, str], str] = {}
+    tally: Counter[str] = Counter()
+    for problem in problems[limit - kinds :]:
+        key = (_INDEX.sub("[*]", problem.path), problem.message)
+        kind = masked.get(key)
+        if kind is None:
+            kind = masked[key] = _kind(*key)
+        tally[kind] += 1
+    counts = tally.most_common()
+    if len(counts) > kinds:
+        counts = [*counts[: kinds - 1], ("other problems", sum(n for _, n in counts[kinds - 1 :]))]
+    return shown, counts
+
+
+# What changes from one instance of a mistake to the next is masked, so that instances group
+# together: a quoted value or suggestion (but not a quoted name a message is about, such as the
+# field in "missing required field 'aliases'", nor the "'-'" in a rule), a "file:line" place, a
+# line number and a list index.
+_QUOTED = re.compile(r"""(\b\w+ )?('(?:[^'\\]|\\.)*'|"[^"]*")""")
+_KEPT_AFTER = {"field ", "key ", "tag ", "with ", "by "}
+_INDEX = re.compile(r"\[\d+\]")
+_KIND_MASKS = (
+    (re.compile(r"[^\s(]+:\d+(?::\d+)?(?=[:);]|$)"), "..."),
+    (re.compile(r"\bline \d+"), "line ..."),
+    (_INDEX, "[*]"),
+)
+
+
+def _mask_quoted(match: re.Match[str]) -> str:
+    before, quoted = match.group(1) or "", match.group(2)
+    return before + (quoted if before in _KEPT_AFTER else "'...'")
+
+
+def problem_kind(problem: Problem) -> str:
+    """What kind of mistake a problem is: its field and message, without the place or the value.
+
+    conditions[7].verdict: 'maybe' is not one of ...  ->  conditions[*].verdict: '...' is not one of ...
+    """
+    return _kind(_INDEX.sub("[*]", problem.path), problem.message)
+
+
+def _kind(path: str, message: str) -> str:
+    text = f"{path}: {message}" if path else message
+    for pattern, mask in _KIND_MASKS:
+        text = pattern.sub(mask, text)
+    return _QUOTED.sub(_mask_quoted, text)
+
+
+def files_with_problems(files: Iterable[str], problems: Iterable[Problem]) -> list[str]:
+    """The files (of those given, in their order) that at least one problem is in."""
+    named = {problem.file for problem in problems}
+    return [name for name in files if name in named]
 
 
 class Layer(NamedTuple):

@@ -1,0 +1,300 @@
+"""The JSON Schema of a knowledge-base file, so that editors can check and complete it as you type.
+
+Draft-07, which the YAML language server (VS Code, Neovim, JetBrains) supports best. It is built
+from the loader's own field lists, patterns and enums (knowledge.py, model.py), so the two cannot
+disagree about what a field is called or which values it takes. Sub-schemas are written out in full
+rather than shared through "$ref": a draft-07 "$ref" hides the "description" beside it, and the
+descriptions are what editors show.
+
+The schema cannot check what needs more than one entry or file: duplicate ids, a name, alias or code
+used by two conditions, a code note for a code the entry does not list, or whether a patch's id
+exists in a lower layer. `massage-cli validate` checks those.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .knowledge import (
+    BENEFITS_FIELDS,
+    CLINIC_OPTIONAL,
+    CLINIC_REQUIRED,
+    DATE_PATTERN,
+    EVIDENCE_FIELDS,
+    ICD10_PATTERN,
+    KEBAB_PATTERN,
+    MIN_AGE_RANGE,
+    PATCH,
+    SECTION_FIELDS,
+    SOURCE_FIELDS,
+    TOP_FIELDS,
+    URL_PATTERN,
+)
+from .model import BODY_PARTS, Action, EvidenceLevel, Verdict
+
+DRAFT = "http://json-schema.org/draft-07/schema#"
+
+# --------------------------------------------------------------------------- value kinds
+# Each returns a fresh dict, so that a description can be added without touching another field.
+
+
+def _text(description: str, *, allow_empty: bool = False) -> dict[str, Any]:
+    # The loader takes numbers as text (`version: 2026.11`) and refuses blank text.
+    out: dict[str, Any] = {"type": ["string", "number"], "description": description}
+    if not allow_empty:
+        out["pattern"] = r"\S"
+    return out
+
+
+def _texts(description: str, *, allow_empty: bool = False, item: str = "text") -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "array",
+        "items": _text(f"One {item}."),
+        "description": description,
+    }
+    if not allow_empty:
+        out["minItems"] = 1
+    return out
+
+
+def _ident(description: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": KEBAB_PATTERN, "description": description}
+
+
+def _date(description: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": DATE_PATTERN, "format": "date", "description": description}
+
+
+def _enum(values: list[str], description: str) -> dict[str, Any]:
+    return {"type": "string", "enum": values, "description": description}
+
+
+def _sources(description: str) -> dict[str, Any]:
+    source = _object(
+        "A publication the facts come from.",
+        {
+            "title": _text("The publication's title, with its publisher."),
+            "url": {
+                "type": "string",
+                "pattern": URL_PATTERN,
+                "description": "Where to read it: the original publisher's https:// address.",
+            },
+        },
+        SOURCE_FIELDS,
+    )
+    return {"type": "array", "minItems": 1, "items": source, "description": description}
+
+
+def _object(
+    description: str,
+    properties: dict[str, dict[str, Any]],
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An object with exactly the loader's fields: unknown ones are refused, as the loader does."""
+    if set(properties) != {*required, *optional}:  # pragma: no cover - caught by the tests
+        raise AssertionError(f"schema fields {sorted(properties)} differ from the loader's")
+    return {
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def _entry(description: str, properties: dict[str, dict[str, Any]], section: str) -> dict[str, Any]:
+    """A section entry: a whole entry needs every required field; a patch (patch: true) only its id."""
+    required, optional = SECTION_FIELDS[section]
+    out = _object(description, properties, required, optional)
+    out["properties"][PATCH] = {
+        "type": "boolean",
+        "description": (
+            "true: change an entry with this id from a lower layer (the bundled file, say): only the "
+            "fields named here change, lists and evidence are replaced whole, and only `id` is "
+            "required. false or left out: a whole entry, which replaces any entry with this id."
+        ),
+    }
+    del out["required"]
+    out["if"] = {"properties": {PATCH: {"const": True}}, "required": [PATCH]}
+    out["then"] = {"required": ["id"]}
+    out["else"] = {"required": list(required)}
+    return out
+
+
+def _choices(members: Any, meaning: Any) -> str:
+    """Each value and what it means, for a description: "a: first; b: second."."""
+    return "; ".join(f"{m.value}: {meaning(m).rstrip('.')}" for m in members) + "."
+
+
+# --------------------------------------------------------------------------- the parts of a file
+
+
+def _condition() -> dict[str, Any]:
+    evidence = _object(
+        "How strong the research is.",
+        {
+            "level": _enum(
+                [level.value for level in EvidenceLevel],
+                "The strength of the evidence: " + _choices(EvidenceLevel, lambda m: m.label),
+            ),
+            "summary": _text("The evidence in plain words: what studies found, and how sure they are."),
+        },
+        EVIDENCE_FIELDS,
+    )
+    properties = {
+        "id": _ident("A unique kebab-case id (low-back-pain). Used by `check ID` and by patches."),
+        "name": _text("The display name."),
+        "aliases": _texts(
+            "Other names and everyday phrases (slipped disc); each must lead to this condition alone.",
+            allow_empty=True,
+            item="name or phrase",
+        ),
+        "icd10": {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "pattern": ICD10_PATTERN,
+                "description": "An ICD-10-CM code with the dot, upper case (M54.50).",
+            },
+            "description": (
+                "ICD-10-CM codes, unique across conditions. A header code (M54.4) makes its child "
+                "codes resolve here too."
+            ),
+        },
+        "category": _ident(
+            "A kebab-case group (spine, muscle, joint, nerve, injury, bone, chronic-pain, headache, "
+            "wellbeing, swelling, circulation, infection, cancer, organ, pregnancy, general)."
+        ),
+        "verdict": _enum(
+            [verdict.value for verdict in Verdict],
+            "Whether massage fits, most reassuring first. " + _choices(Verdict, lambda m: m.headline),
+        ),
+        "summary": _text("One to three short sentences, the answer first."),
+        "benefits": _texts("What massage can do here."),
+        "precautions": _texts("What to watch out for."),
+        "see_a_doctor_if": _texts("When to see a doctor instead of or before massage (never empty)."),
+        "cannot_replace": _texts("What massage cannot do or replace here."),
+        "evidence": evidence,
+        "sources": _sources("At least one source for the facts in this entry."),
+        "reviewed": _date("The date this entry was last reviewed (YYYY-MM-DD)."),
+        "body_parts": {
+            "type": "array",
+            "items": _enum(list(BODY_PARTS), "A place on the body."),
+            "description": "Where on the body the condition sits; leave out for the whole body or a topic.",
+        },
+        "code_notes": {
+            "type": "object",
+            "propertyNames": {"pattern": ICD10_PATTERN},
+            "additionalProperties": _text("The note."),
+            "description": (
+                "code: note, for codes of this entry's icd10 list that reach it only with an "
+                "explanation (shown when someone looks the code up)."
+            ),
+        },
+    }
+    return _entry("A condition, and what massage can and cannot do for it.", properties, "conditions")
+
+
+def _faq() -> dict[str, Any]:
+    properties = {
+        "id": _ident("A unique kebab-case id."),
+        "question": _text("The question, as people ask it."),
+        "answer": _text("The answer in plain words, the answer first."),
+        "topics": _texts(
+            "Words a person may type to find this question (faq TOPIC).", allow_empty=True, item="topic"
+        ),
+        "sources": _sources("At least one source for the answer."),
+    }
+    return _entry("A common question about massage and its answer.", properties, "faq")
+
+
+def _red_flag() -> dict[str, Any]:
+    low, high = MIN_AGE_RANGE
+    properties = {
+        "id": _ident("A unique kebab-case id."),
+        "name": _text("The warning sign, in plain words."),
+        "action": _enum(
+            [action.value for action in Action],
+            "What to do when the sign is present. " + _choices(Action, lambda m: m.instruction),
+        ),
+        "may_mean": _text("What the sign can mean."),
+        "message": _text("What to do, the action first."),
+        "phrases": _texts(
+            "The everyday ways people describe the sign. A phrase is found when all its words appear "
+            "close together in a query, in any order.",
+            item="phrase",
+        ),
+        "sources": _sources("At least one source."),
+        "question": _text("The yes/no question `screen` asks about this sign.", allow_empty=True),
+        "context": _texts(
+            "Phrases of which one must also appear before the sign counts; empty: it always counts.",
+            allow_empty=True,
+            item="phrase",
+        ),
+        "min_age": {
+            "type": "integer",
+            "minimum": low,
+            "maximum": high,
+            "description": "When set, a stated age below it means the sign does not count.",
+        },
+    }
+    return _entry("A warning sign that needs medical care, not massage.", properties, "red_flags")
+
+
+def build() -> dict[str, Any]:
+    """The JSON Schema of one knowledge-base file (any layer: every top-level field is optional)."""
+    benefits = _object(
+        "What massage can and cannot do in general.",
+        {
+            "can_do": _texts("What massage can do."),
+            "cannot_do": _texts("What massage cannot do."),
+            "sources": _sources("At least one source."),
+        },
+        BENEFITS_FIELDS,
+    )
+    clinic = _object(
+        "The clinic handing out the information (printed on handouts).",
+        {
+            "name": _text("The clinic's name."),
+            "contact": _text(
+                "A phone number, address or web page, as the clinic writes it.", allow_empty=True
+            ),
+        },
+        CLINIC_REQUIRED,
+        CLINIC_OPTIONAL,
+    )
+
+    def section(entry: dict[str, Any], description: str) -> dict[str, Any]:
+        return {"type": ["array", "null"], "items": entry, "description": description}
+
+    top = _object(
+        "A massage-cli knowledge-base file: the bundled one or a layer over it. A layer holds only "
+        "the parts it changes.",
+        {
+            "version": _text("The knowledge base's version."),
+            "reviewed": _date("When the whole file was last reviewed (YYYY-MM-DD)."),
+            "icd10_release": _text("The ICD-10-CM release the codes were checked against."),
+            "disclaimer": _text("Shown under every answer."),
+            "clinic": clinic,
+            "benefits": benefits,
+            "conditions": section(
+                _condition(), "Conditions: added, replaced whole by id, or patched (patch: true)."
+            ),
+            "faq": section(_faq(), "Common questions: added, replaced whole by id, or patched."),
+            "red_flags": section(_red_flag(), "Warning signs: added, replaced whole by id, or patched."),
+        },
+        (),
+        TOP_FIELDS,
+    )
+    return {
+        "$schema": DRAFT,
+        "title": "massage-cli knowledge base",
+        **top,
+    }
+
+
+def schema_json() -> str:
+    """The schema as JSON text, for `massage-cli schema > massage-cli.schema.json`."""
+    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
