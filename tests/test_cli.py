@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import typer
 
 from massage_cli import __version__
-from massage_cli.cli import ExitCode, app
+from massage_cli.cli import ExitCode, app, user_file
 from massage_cli.render import Format
+from massage_cli.screening import questions
 
 from .conftest import MINI
 
@@ -65,6 +70,7 @@ class TestCheck:
             "sources",
             "reviewed",
             "disclaimer",
+            "clinic",
         }
         assert expected == set(data)
         assert {"id", "name", "aliases", "icd10", "category", "body_parts"} == set(data["condition"])
@@ -417,3 +423,329 @@ class TestLazyImports:
     def test_typo_imports_the_matcher(self, tmp_path) -> None:
         """A misspelt name does load the typo matcher (so the probe above can fail)."""
         assert self.probe(tmp_path, "check", "fibromyalgya", "--format", "json").startswith("True")
+
+
+# --------------------------------------------------------------------------- issue 12
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "clinic.yaml"
+BROKEN_LAYER = "conditions:\n  - id: broken-entry\n    sumary: misspelt field\n"
+
+
+@pytest.fixture
+def broken_user_file() -> Path:
+    """An invalid knowledge-base file in the user's config folder (the one `paths` shows)."""
+    path = user_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(BROKEN_LAYER, encoding="utf-8")
+    return path
+
+
+class TestBrokenLayer:
+    """A broken layer never switches the warning signs off, and can be left out for a run."""
+
+    @pytest.mark.parametrize("global_options", [[], ["--no-bundled"]])
+    def test_red_flags_fall_back_to_the_bundled_ones(
+        self, run, kb, broken_user_file, global_options: list[str]
+    ) -> None:
+        """red-flags shows the bundled warning signs, exit 0, with a note naming the broken file."""
+        result = run(*global_options, "red-flags", "--json")
+        assert result.exit_code == 0, result.output
+        assert [f.id for f in kb.red_flags] == [row["id"] for row in json.loads(result.stdout)]
+        assert f"{broken_user_file} is broken" in result.stderr
+        assert "the warning signs shown come from the bundled knowledge base" in result.stderr
+
+    def test_screen_falls_back_to_the_bundled_questions(self, run, kb, broken_user_file) -> None:
+        """screen still asks about every bundled warning sign, exit 0, with a note naming the broken file."""
+        result = run("screen", "--no-prompt", "--json")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert ("no-warning-signs", {f.id for f in kb.red_flags}) == (data["outcome"], set(data["answers"]))
+        assert f"{broken_user_file} is broken" in result.stderr
+
+    def test_the_layers_that_are_not_broken_are_kept(self, run, broken_user_file) -> None:
+        """Only the broken file is left out: the other layers still give the warning signs."""
+        result = run("--kb", str(EXAMPLE), "red-flags", "--format", "plain")
+        assert result.exit_code == 0, result.output
+        assert "the warning signs shown come from the files that are not broken" in result.stderr
+
+    def test_check_still_stops(self, run, broken_user_file) -> None:
+        """check exits 3 with the problems, and says how to leave the file out."""
+        result = run("check", "fibromyalgia")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert f"{broken_user_file}:2:5: conditions[0]: missing required field" in result.stderr
+        assert "--no-user-config" in result.stderr
+        assert "" == result.stdout
+
+    def test_no_user_config_leaves_it_out(self, run, broken_user_file) -> None:
+        """--no-user-config skips the user file for one run."""
+        result = run("--no-user-config", "check", "fibromyalgia", "--json")
+        assert result.exit_code == 0, result.output
+        assert "fibromyalgia" == json.loads(result.stdout)["condition"]["id"]
+
+    def test_no_user_config_is_in_help(self, run) -> None:
+        """--help documents --no-user-config."""
+        result = run("--help")
+        assert result.exit_code == 0, result.output
+        assert "--no-user-config" in result.stdout
+
+    def test_paths_shows_the_file_as_broken(self, run, broken_user_file) -> None:
+        """paths says the broken file is broken and how many problems it has, not 'in use'."""
+        result = run("paths", "--json")
+        assert result.exit_code == 0, result.output
+        rows = {row["origin"]: row for row in json.loads(result.stdout)}
+        assert str(broken_user_file) == rows["user"]["path"]
+        assert re.fullmatch(r"broken: \d+ problems?", rows["user"]["status"]), rows["user"]
+        assert "in use" == rows["bundled"]["status"]
+
+    def test_paths_shows_the_file_left_out(self, run, broken_user_file) -> None:
+        """With --no-user-config, paths lists the user file as not used, in its place in the stack."""
+        result = run("--no-user-config", "paths", "--json")
+        assert result.exit_code == 0, result.output
+        assert [("bundled", "in use"), ("user", "not used (--no-user-config)")] == [
+            (row["origin"], row["status"]) for row in json.loads(result.stdout)
+        ]
+
+
+class TestOutputFormatFromExtension:
+    """`check -o FILE` writes the format the file's extension names, unless --format says otherwise."""
+
+    @pytest.mark.parametrize(
+        ("name", "start"),
+        [
+            ("out.html", "<!DOCTYPE html>"),
+            ("out.HTM", "<!DOCTYPE html>"),
+            ("out.md", "**MAY HELP, WITH CARE"),
+            ("out.json", "{"),
+            ("out.txt", "MAY HELP, WITH CARE: "),
+        ],
+    )
+    def test_extension_picks_the_format(self, run, tmp_path, name: str, start: str) -> None:
+        """Each known extension gets its own format."""
+        result = run("check", "sciatica", "-o", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(start)
+
+    def test_format_option_wins(self, run, tmp_path) -> None:
+        """An explicit --format is used whatever the extension."""
+        result = run("check", "sciatica", "--format", "plain", "-o", str(tmp_path / "out.html"))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out.html").read_text(encoding="utf-8").startswith("MAY HELP, WITH CARE: ")
+
+    def test_unknown_extension_is_plain_with_a_note(self, run, tmp_path) -> None:
+        """Another extension gets plain text, and stderr says so."""
+        result = run("check", "sciatica", "-o", str(tmp_path / "out.doc"))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out.doc").read_text(encoding="utf-8").startswith("MAY HELP, WITH CARE: ")
+        assert "'.doc' is not one of" in result.stderr
+
+    def test_dash_is_stdout(self, run, tmp_path, monkeypatch) -> None:
+        """-o - prints the answer on stdout and creates no file named '-'."""
+        monkeypatch.chdir(tmp_path)
+        result = run("check", "sciatica", "-o", "-", "--json")
+        assert result.exit_code == 0, result.output
+        assert "sciatica" == json.loads(result.stdout)["condition"]["id"]
+        assert [] == list(tmp_path.iterdir())
+
+
+class TestUsageHints:
+    """Common usage mistakes get the corrected command line; the exit code stays 2."""
+
+    GLOBALS_HINT = "Global options (--kb, --no-bundled, --no-user-config) go before the command:"
+
+    @pytest.mark.parametrize(
+        ("args", "corrected"),
+        [
+            (["check", "sciatica", "--kb", "x.yaml"], "massage-cli --kb x.yaml check sciatica"),
+            (["check", "sciatica", "--kb=x.yaml", "--json"], "massage-cli --kb=x.yaml check sciatica --json"),
+            (["--no-bundled", "list", "--no-user-config"], "massage-cli --no-bundled --no-user-config list"),
+        ],
+    )
+    def test_global_option_after_the_command(self, run, args: list[str], corrected: str) -> None:
+        """A global option after the command: where it goes, and the whole corrected line."""
+        result = run(*args)
+        assert ExitCode.USAGE == result.exit_code
+        assert f"{self.GLOBALS_HINT}\n  {corrected}\n" in result.stderr
+
+    @pytest.mark.parametrize(
+        ("args", "corrected"),
+        [
+            (["sciatica"], "massage-cli check sciatica"),
+            (["slipped disc"], "massage-cli check 'slipped disc'"),
+            (["--no-bundled", "neck", "pain"], "massage-cli --no-bundled check neck pain"),
+        ],
+    )
+    def test_condition_without_check(self, run, args: list[str], corrected: str) -> None:
+        """A condition given where the command goes: the line with 'check' put in ('neck' is no typo)."""
+        result = run(*args)
+        assert ExitCode.USAGE == result.exit_code
+        assert f"put 'check' first:\n  {corrected}\n" in result.stderr
+
+    def test_typo_of_a_command_keeps_its_suggestion(self, run) -> None:
+        """A misspelt command is suggested as such, not turned into a query."""
+        result = run("chekc", "x")
+        assert ExitCode.USAGE == result.exit_code
+        assert "Did you mean 'check'?" in result.stderr
+        assert "put 'check' first" not in result.stderr
+
+    def test_installed_program_adds_the_hint(self, tmp_path) -> None:
+        """The real entry point (python -m massage_cli) gives the same hint and exit code."""
+        proc = python_m(["check", "sciatica", "--no-bundled"], tmp_path, {**os.environ, "NO_COLOR": "1"})
+        assert ExitCode.USAGE == proc.returncode, proc.stderr
+        assert "massage-cli --no-bundled check sciatica" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+class TestEnvironmentPaths:
+    """Paths in MASSAGE_CLI_KB have `~` and $VARIABLES expanded."""
+
+    @pytest.mark.parametrize("written", ["~/layers/clinic.yaml", "$CLINIC_LAYERS/clinic.yaml"])
+    def test_expanded(self, run, tmp_path, written: str) -> None:
+        """The layer is found and used."""
+        (tmp_path / "layers").mkdir()
+        target = tmp_path / "layers" / "clinic.yaml"
+        target.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+        env = {"HOME": str(tmp_path), "CLINIC_LAYERS": str(tmp_path / "layers"), "MASSAGE_CLI_KB": written}
+        result = run("paths", "--json", env=env)
+        assert result.exit_code == 0, result.output
+        assert {"origin": "env", "path": str(target), "status": "in use"} in json.loads(result.stdout)
+        result = run("check", "neck pain", "--json", env=env)
+        assert result.exit_code == 0, result.output
+        assert "Riverside Physical Therapy (example)" == json.loads(result.stdout)["clinic"]["name"]
+
+
+class TestScreenAnswers:
+    """`screen` understands the everyday ways of saying yes and no."""
+
+    def test_piped_everyday_words(self, run, kb) -> None:
+        """Piped answers such as 'nah', 'Nope!' and 'no.' are understood."""
+        count = len(questions(kb.red_flags))
+        words = ["nah", "Nope!", "no.", "NAY", "false", "0", "n"]
+        answers = "".join(f"{words[i % len(words)]}\n" for i in range(count))
+        result = run("screen", "--json", input=answers)
+        assert result.exit_code == 0, result.output
+        assert "no-warning-signs" == json.loads(result.stdout)["outcome"]
+
+    def test_piped_blank_lines_are_skipped(self, run, kb) -> None:
+        """Piped, blank lines are skipped (not read as 'no'), and running out of answers exits 2."""
+        count = len(questions(kb.red_flags))
+        result = run("screen", "--json", input="\n\n" + "n\n\n" * (count - 1))
+        assert ExitCode.USAGE == result.exit_code
+        assert f"got {count - 1}, question {count} is" in result.stderr
+
+    def test_piped_unknown_word_lists_the_words(self, run) -> None:
+        """An answer that is neither exits 2 and names the words understood."""
+        result = run("screen", input="maybe\n")
+        assert ExitCode.USAGE == result.exit_code
+        assert "answer 1 'maybe' is not yes or no (yes: yes y yeah" in result.stderr
+
+    def test_terminal_asks_again_after_blank_or_unknown(self, kb, monkeypatch) -> None:
+        """On a terminal, a blank or unknown answer asks the same question again."""
+        from massage_cli import cli
+
+        flags = questions(kb.red_flags)
+        replies = iter(["", "maybe", "nah", *["no"] * (len(flags) - 1)])
+        asked: list[str] = []
+
+        def read(prompt) -> str:
+            asked.append(str(prompt))
+            return next(replies)
+
+        monkeypatch.setattr(sys, "stderr", io.StringIO())
+        assert [False] * len(flags) == cli._ask_on_terminal(flags, read)
+        assert 3 == asked.count(asked[0])
+        assert "Please answer yes or no" in sys.stderr.getvalue()
+
+    def test_terminal_end_of_input_is_a_usage_error(self, kb, monkeypatch) -> None:
+        """On a terminal, end of input (Ctrl-D) stops with exit 2."""
+        from massage_cli import cli
+
+        def read(prompt) -> str:
+            raise EOFError
+
+        monkeypatch.setattr(sys, "stderr", io.StringIO())
+        with pytest.raises(typer.Exit) as stopped:
+            cli._ask_on_terminal(questions(kb.red_flags), read)
+        assert ExitCode.USAGE == stopped.value.exit_code
+
+
+class TestBatchNotFound:
+    """In a human-format batch, every line that matches nothing says so, in place."""
+
+    @pytest.mark.parametrize("fmt", ["plain", "markdown"])
+    def test_each_unmatched_line_has_a_block(self, run, fmt: str) -> None:
+        """Each unmatched query gets a not-found block naming it, between the answers."""
+        lines = "xyzzy plover\nfibromyalgia\nquux frobnicate\n"
+        result = run("check", "--batch", "-", "--format", fmt, input=lines)
+        assert ExitCode.NOT_FOUND == result.exit_code
+        out = result.stdout
+        first = out.index("No condition found for 'xyzzy plover'.")
+        second = out.index("No condition found for 'quux frobnicate'.")
+        assert first < out.index("Fibromyalgia") < second
+
+
+class TestProgress:
+    """Long work shows progress on a terminal, and nothing anywhere else."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def test_batch_off_a_terminal_prints_no_progress(self, run) -> None:
+        """A 600-line batch with stderr not a terminal writes nothing to stderr but the answers' notes."""
+        result = run("check", "--batch", "-", "--json", input="fibromyalgia\nneck pain\n" * 300)
+        assert result.exit_code == 0, result.output
+        assert 600 == len(result.stdout.splitlines())
+        assert "" == result.stderr
+
+    @pytest.mark.parametrize(
+        ("count", "stderr_tty", "stdout_tty", "expected"),
+        [
+            (600, True, False, True),
+            (499, True, False, False),
+            (600, False, False, False),
+            (600, True, True, False),  # the answers scrolling past are the progress
+        ],
+    )
+    def test_batch_progress_decision(
+        self, count: int, stderr_tty: bool, stdout_tty: bool, expected: bool
+    ) -> None:
+        """A bar only for a long batch, with stderr on a terminal and stdout not."""
+        from massage_cli.cli import wants_progress
+
+        stream = {True: self.Terminal(), False: io.StringIO()}
+        assert expected == wants_progress(count, stream[stderr_tty], stream[stdout_tty])
+
+    def test_progress_bar_draws_on_a_terminal(self, monkeypatch) -> None:
+        """On a terminal the bar goes to stderr, every item still comes through in order, stdout untouched."""
+        from massage_cli import cli
+
+        terminal, out = self.Terminal(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.setattr(sys, "stdout", out)
+        items = list(range(600))
+        assert items == list(cli._with_progress(items))
+        assert "Answering" in terminal.getvalue()
+        assert "" == out.getvalue()
+
+    def test_cache_status_decision(self, tmp_path, monkeypatch) -> None:
+        """A status while large layers are parsed into a cold cache, on a terminal only."""
+        from massage_cli.cli import wants_cache_status
+        from massage_cli.layers import Layer, bundled_path
+        from massage_cli.store import open_index
+
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        big = tmp_path / "big.yaml"
+        padding = "# padding to make a large layer\n" * 40_000
+        big.write_text(bundled_path().read_text(encoding="utf-8") + padding, encoding="utf-8")
+        large = [Layer(big, "option")]
+        small = [Layer(bundled_path(), "bundled")]
+        assert (True, False, False) == (
+            wants_cache_status(large, self.Terminal()),
+            wants_cache_status(large, io.StringIO()),
+            wants_cache_status(small, self.Terminal()),
+        )
+        open_index(large)  # builds the cache
+        assert False is wants_cache_status(large, self.Terminal())
+        monkeypatch.setenv("MASSAGE_CLI_NO_CACHE", "1")
+        assert True is wants_cache_status(large, self.Terminal())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,131 @@ def test_readme_example_is_real(run) -> None:
     marker = "$ massage-cli check fibromyalgia --format plain\n"
     shown = readme[readme.index(marker) + len(marker) :].split("```", 1)[0]
     assert shown == run("check", "fibromyalgia", "--format", "plain").stdout
+
+
+CLINIC_LAYER = Path(__file__).resolve().parents[1] / "examples" / "clinic.yaml"
+CLINIC_NAME = "Riverside Physical Therapy (example)"
+CLINIC_CONTACT = "Phone 555-0100, Mon-Fri 8am-6pm"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;[^\x1b]*\x1b\\")
+
+
+def visible(text: str) -> list[str]:
+    """The lines of terminal output as they look, escape codes removed."""
+    return ANSI.sub("", text).splitlines()
+
+
+class TestClinicContact:
+    """The clinic's name and contact, set in a layer, reach every format of `check`."""
+
+    @pytest.mark.parametrize("fmt", ["plain", "rich", "markdown", "html"])
+    def test_human_formats_show_it(self, run, fmt: str) -> None:
+        """The contact is printed (the terminal may fold the line; the words are all there)."""
+        result = run("--kb", str(CLINIC_LAYER), "check", "neck pain", "--format", fmt, env={"COLUMNS": "100"})
+        assert result.exit_code == 0, result.output
+        flat = " ".join(" ".join(visible(result.stdout)).split())
+        assert CLINIC_NAME in flat and CLINIC_CONTACT in flat
+
+    def test_plain_puts_it_just_before_the_disclaimer(self, run, kb) -> None:
+        """In plain text the clinic line comes after the details and right before the disclaimer."""
+        result = run("--kb", str(CLINIC_LAYER), "check", "neck pain", "--format", "plain")
+        assert result.exit_code == 0, result.output
+        blocks = result.stdout.split("\n\n")
+        disclaimer = next(i for i, b in enumerate(blocks) if b.startswith(kb.disclaimer.split()[0] + " "))
+        assert f"Clinic: {CLINIC_NAME}. Contact: {CLINIC_CONTACT}" == " ".join(blocks[disclaimer - 1].split())
+
+    def test_json_has_name_and_contact(self, run) -> None:
+        """JSON carries clinic: {name, contact}."""
+        result = run("--kb", str(CLINIC_LAYER), "check", "neck pain", "--json")
+        assert result.exit_code == 0, result.output
+        assert {"name": CLINIC_NAME, "contact": CLINIC_CONTACT} == json.loads(result.stdout)["clinic"]
+
+    def test_json_without_a_clinic_is_null(self, run) -> None:
+        """Without a clinic layer, JSON says clinic: null and text formats print no clinic line."""
+        result = run("check", "neck pain", "--json")
+        assert result.exit_code == 0, result.output
+        assert None is json.loads(result.stdout)["clinic"]
+        assert "Clinic:" not in run("check", "neck pain", "--format", "plain").stdout
+
+
+class TestFitsTheTerminal:
+    """Output fits the terminal: ids are never cut, text wraps to it, and wide screens keep a reading width."""
+
+    @pytest.mark.parametrize("columns", [40, 60, 80, 100, 120, 200])
+    def test_rich_list_fits_and_keeps_ids_names_and_verdicts(self, run, columns: int) -> None:
+        """At any width every line fits, and each id, name and verdict badge is there whole."""
+        result = run("list", "--format", "rich", env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+        assert result.exit_code == 0, result.output
+        lines = visible(result.stdout)
+        assert columns >= max(len(line) for line in lines)
+        cells = {cell.strip() for line in lines for cell in line.split("│")}
+        flat = " ".join(" ".join(lines).replace("│", " ").split())
+        for condition in KB.conditions:
+            assert condition.id in cells, condition.id
+            # Below 80 columns each entry is a block, so each badge is on one line too.
+            assert columns >= 80 or condition.verdict.label.upper() in flat, condition.id
+
+    @pytest.mark.parametrize(
+        ("columns", "headers"),
+        [
+            (80, ["ID", "Name", "Verdict"]),
+            (200, ["ID", "Name", "Verdict", "Evidence", "Category", "Body parts", "ICD-10-CM"]),
+        ],
+    )
+    def test_rich_list_drops_columns_as_the_width_shrinks(
+        self, run, columns: int, headers: list[str]
+    ) -> None:
+        """Narrower, ICD-10-CM, Body parts, Category and Evidence go first; ID, Name and Verdict stay."""
+        result = run("list", "--format", "rich", env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+        assert result.exit_code == 0, result.output
+        header = visible(result.stdout)[1]
+        assert headers == [cell.strip() for cell in header.strip("┃").split("┃")]
+
+    def test_column_fitting_rule(self) -> None:
+        """Columns narrow to their minimums (the first never), then optional ones drop, last first."""
+        from massage_cli.render.common import fit_widths
+
+        natural, minimums = [10, 30, 20, 8], [10, 12, 12, 8]
+        assert [10, 30, 20, 8] == fit_widths(natural, minimums, 2, 80, 2, 0)
+        assert [10, 20, 20, 8] == fit_widths(natural, minimums, 2, 66, 2, 0)
+        assert [10, 12, 12, 8] == fit_widths(natural, minimums, 2, 50, 2, 0)
+        assert [10, 16, 17] == fit_widths(natural, minimums, 2, 49, 2, 0)
+        assert [10, 12] == fit_widths(natural, minimums, 2, 26, 2, 0)
+        assert None is fit_widths(natural, minimums, 2, 25, 2, 0)
+
+    @pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+    def test_plain_wraps_to_a_narrow_terminal(self, run, env: dict[str, str]) -> None:
+        """Plain text wraps to COLUMNS=40 (only the one-line verdict and URLs may run longer)."""
+        result = run("check", "sciatica", env={**env, "COLUMNS": "40"})
+        assert result.exit_code == 0, result.output
+        first, *rest = result.stdout.splitlines()
+        assert first.startswith("MAY HELP, WITH CARE: ")
+        assert [] == [line for line in rest if len(line) > 40 and "https://" not in line]
+
+    def test_plain_list_fits_a_narrow_terminal(self, run) -> None:
+        """Plain `list` at 40 columns: every line fits, and every id is whole on a line of its own."""
+        result = run("list", env={"NO_COLOR": "1", "COLUMNS": "40"})
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert 40 >= max(len(line) for line in lines)
+        assert {c.id for c in KB.conditions} <= set(lines)
+
+    def test_plain_keeps_80_columns_on_a_wide_terminal(self, run) -> None:
+        """Plain text is not stretched past 80 columns (a comfortable reading width)."""
+        wide = run("check", "sciatica", "--format", "plain", env={"COLUMNS": "200"}).stdout
+        assert run("check", "sciatica", "--format", "plain", env={"COLUMNS": "80"}).stdout == wide
+
+    def test_rich_reading_width_is_capped(self, run) -> None:
+        """At 200 columns the answer panel stops at 100."""
+        result = run("check", "fibromyalgia", "--format", "rich", env={"COLUMNS": "200", "NO_COLOR": "1"})
+        assert result.exit_code == 0, result.output
+        assert 100 == max(len(line) for line in visible(result.stdout))
+
+    @pytest.mark.parametrize("columns", [30, 40, 60, 100])
+    def test_warning_instruction_is_never_cut(self, run, columns: int) -> None:
+        """The warning panel always shows the whole instruction, in its title or its first lines."""
+        query = "swollen painful calf after a long flight"
+        result = run("check", query, "--format", "rich", env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+        lines = visible(result.stdout)
+        assert columns >= max(len(line) for line in lines)
+        flat = " ".join(re.sub("[╭╮╰╯│─]", " ", " ".join(lines)).split())
+        assert "See a doctor today, before any massage." in flat

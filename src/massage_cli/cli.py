@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import enum
 import io
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer._click import Command as ClickCommand
+from typer._click import Context as ClickContext
+from typer._click.exceptions import NoSuchOption, UsageError
+from typer.core import TyperGroup
 
 from . import __version__
 from .answer import Answer, answer
@@ -21,6 +28,9 @@ from .render import Format, renderer
 from .render.common import also_line
 from .store import CacheDamaged, drop
 from .textclean import shorten
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ENV_KB = "MASSAGE_CLI_KB"
 USER_FILE = "conditions.yaml"
@@ -37,8 +47,91 @@ class ExitCode(enum.IntEnum):
     INTERNAL = 70
 
 
+GLOBAL_FLAGS = ("--no-bundled", "--no-user-config")
+GLOBAL_VALUE_OPTIONS = ("--kb",)
+"""The global options that take a value (the next word, or after '=')."""
+_ARGV = "massage_cli.argv"
+_REST = "massage_cli.rest"
+
+
+class _Group(TyperGroup):
+    """The command group: usage errors people make often get a hint with the corrected line."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        ctx.meta.setdefault(_ARGV, list(args))  # the whole line, for the corrected one in a hint
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: ClickContext, args: list[str]
+    ) -> tuple[str | None, ClickCommand | None, list[str]]:
+        ctx.meta[_REST] = list(args)  # the command and what follows it
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            exc.message += _check_hint(ctx, args, list(self.commands))
+            raise
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            # Settings a command makes for its run (the plain-text width) end with it.
+            return contextvars.copy_context().run(super().invoke, ctx)
+        except NoSuchOption as exc:
+            hint = _global_option_hint(ctx, exc)
+            if hint:
+                exc.message += hint
+                exc.possibilities = None
+            raise
+
+
+def _corrected(ctx: ClickContext, before_command: list[str], command: list[str]) -> str:
+    """A command line as the shell should get it: the program, global options, the command."""
+    import shlex  # only for usage errors: kept off the start-up path
+
+    return shlex.join([ctx.find_root().info_name or "massage-cli", *before_command, *command])
+
+
+def _check_hint(ctx: ClickContext, args: list[str], commands: list[str]) -> str:
+    """For a first word that is no command (nor a typo of one): the line that asks about it."""
+    from difflib import get_close_matches
+
+    # A close misspelling of a command gets the group's "Did you mean" alone; a looser likeness
+    # ('neck' and 'check') gets both, since the words are more likely a condition.
+    if not args or args[0].startswith("-") or get_close_matches(args[0], commands, cutoff=0.8):
+        return ""
+    argv: list[str] = ctx.meta.get(_ARGV, args)
+    line = _corrected(ctx, argv[: len(argv) - len(args)], ["check", *args])
+    return f"\nTo ask whether massage helps with a condition, put 'check' first:\n  {line}"
+
+
+def _global_option_hint(ctx: ClickContext, exc: NoSuchOption) -> str:
+    """For a global option given after the command: where it goes, and the corrected line."""
+    if exc.option_name not in GLOBAL_FLAGS + GLOBAL_VALUE_OPTIONS:
+        return ""
+    argv: list[str] = ctx.meta.get(_ARGV, [])
+    rest: list[str] = ctx.meta.get(_REST, [])
+    if not rest:
+        return ""
+    moved: list[str] = []
+    kept: list[str] = []
+    words = iter(rest[1:])
+    for word in words:
+        if word == "--":
+            kept += [word, *words]
+        elif word in GLOBAL_FLAGS or word.split("=", 1)[0] in GLOBAL_VALUE_OPTIONS:
+            moved.append(word)
+            value = next(words, None) if word in GLOBAL_VALUE_OPTIONS else None
+            if value is not None:
+                moved.append(value)
+        else:
+            kept.append(word)
+    names = ", ".join(GLOBAL_VALUE_OPTIONS + GLOBAL_FLAGS)
+    line = _corrected(ctx, argv[: len(argv) - len(rest)] + moved, [rest[0], *kept])
+    return f"\nGlobal options ({names}) go before the command:\n  {line}"
+
+
 app = typer.Typer(
     name="massage-cli",
+    cls=_Group,
     help=(
         "Will massage help with my back or neck condition? Answers from a sourced knowledge base. "
         "This is education, not medical advice: see a clinician for a diagnosis."
@@ -83,13 +176,19 @@ def user_file() -> Path:
     return Path(typer.get_app_dir("massage-cli")) / USER_FILE
 
 
+def expand_path(path: Path) -> Path:
+    """A path from the environment with `~` and $VARIABLES expanded (no shell has done it)."""
+    return Path(os.path.expanduser(os.path.expandvars(str(path))))
+
+
 def layers(options: dict[str, Any]) -> list[Layer]:
     """The knowledge-base files in use, in the order they are stacked."""
     stack = []
     if not options.get("no_bundled"):
         stack.append(Layer(bundled_path(), _Origin.BUNDLED.value))
-    stack.append(Layer(user_file(), _Origin.USER.value, required=False))
-    stack += [Layer(p, _Origin.ENV.value) for p in env_paths(os.environ.get(ENV_KB))]
+    if not options.get("no_user_config"):
+        stack.append(Layer(user_file(), _Origin.USER.value, required=False))
+    stack += [Layer(expand_path(p), _Origin.ENV.value) for p in env_paths(os.environ.get(ENV_KB))]
     stack += [Layer(Path(p), _Origin.OPTION.value) for p in options.get("kb") or ()]
     return stack
 
@@ -103,13 +202,113 @@ def report_problems(problems: list[Any], header: str) -> None:
         note(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems")
 
 
+def _problem_count(problems: Sequence[Any], layer: Layer) -> int:
+    """How many of the problems are in this layer's file."""
+    return sum(1 for p in problems if p.file == str(layer.path))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _open(ctx: typer.Context, opener: Any) -> Any:
     """Call a store opener on the active layers; exit 3 with every problem listed if it fails."""
+    stack = layers(ctx.find_root().obj or {})
     try:
-        return opener(layers(ctx.find_root().obj or {}))
+        with _cache_status(stack):
+            return opener(stack)
     except KnowledgeBaseError as exc:
         report_problems(exc.problems, "the knowledge base cannot be used:")
+        if any(layer.origin == _Origin.USER.value and _problem_count(exc.problems, layer) for layer in stack):
+            note(
+                f"massage-cli: {shorten(str(user_file()), 200)} is your own layer; "
+                "'massage-cli --no-user-config COMMAND ...' leaves it out for one run."
+            )
         raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+
+
+def load_warning_signs(ctx: typer.Context) -> KnowledgeBase:
+    """The knowledge base for `red-flags` and `screen`: a broken layer is left out, with a note,
+    rather than switching the warning signs off; at worst they come from the bundled file alone."""
+    from .store import open_kb
+
+    stack = layers(ctx.find_root().obj or {})
+    try:
+        with _cache_status(stack):
+            return open_kb(stack)
+    except KnowledgeBaseError as exc:
+        problems = exc.problems
+    broken = [layer for layer in stack if _problem_count(problems, layer)]
+    for layer in broken:
+        skip = " (--no-user-config skips it)" if layer.origin == _Origin.USER.value else ""
+        note(
+            f"massage-cli: {shorten(str(layer.path), 200)} is broken "
+            f"({_plural(_problem_count(problems, layer), 'problem')}; 'massage-cli validate' lists them) "
+            f"and is left out{skip}."
+        )
+    if not broken:
+        note(
+            f"massage-cli: the knowledge base cannot be used ({_plural(len(problems), 'problem')}; "
+            "'massage-cli validate' lists them)."
+        )
+    bundled = [Layer(bundled_path(), _Origin.BUNDLED.value)]
+    rest = [layer for layer in stack if layer not in broken]
+    for fallback in (rest, bundled):
+        if not fallback or fallback == stack:
+            continue
+        try:
+            kb: KnowledgeBase = open_kb(fallback)
+        except KnowledgeBaseError:
+            continue
+        source = "the bundled knowledge base" if fallback == bundled else "the files that are not broken"
+        note(f"massage-cli: the warning signs shown come from {source}.")
+        return kb
+    report_problems(problems, "the knowledge base cannot be used:")
+    raise typer.Exit(ExitCode.KNOWLEDGE_BASE)
+
+
+BIG_LAYERS_BYTES = 1_000_000
+"""Layers larger than this together take a second or more to parse on a cold cache."""
+
+
+def _isatty(stream: IO[Any] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
+
+
+def wants_cache_status(stack: Sequence[Layer], stream: IO[Any] | None = None) -> bool:
+    """Whether loading these layers will parse large files (a cold or no cache), on a terminal to say so."""
+    if not _isatty(sys.stderr if stream is None else stream):
+        return False
+    size = 0
+    for layer in stack:
+        with contextlib.suppress(OSError):
+            size += layer.path.stat().st_size
+    if size <= BIG_LAYERS_BYTES:
+        return False
+    from .store import ENV_NO_CACHE, _file_for, fingerprint
+
+    if os.environ.get(ENV_NO_CACHE):
+        return True
+    # store.py has no public "is this cached?": its key and file name answer it without opening it.
+    key = fingerprint(stack)
+    return key is None or not _file_for(key).exists()
+
+
+def _cache_status(stack: Sequence[Layer]) -> contextlib.AbstractContextManager[Any]:
+    """A spinner on stderr while large layers are parsed (and the cache built); else nothing."""
+    if not wants_cache_status(stack):
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    from .store import ENV_NO_CACHE
+
+    cached = not os.environ.get(ENV_NO_CACHE)
+    return Console(stderr=True).status(
+        "Building the knowledge-base cache..." if cached else "Reading the knowledge base..."
+    )
 
 
 def load_kb(ctx: typer.Context) -> KnowledgeBase:
@@ -126,17 +325,53 @@ def load_index(ctx: typer.Context) -> Index:
     return _open(ctx, open_index)  # type: ignore[no-any-return]
 
 
-def pick_format(fmt: Format | None, as_json: bool) -> Format:
-    """The output format: explicit choice, else rich on a colour terminal and plain elsewhere."""
+def pick_format(fmt: Format | None, as_json: bool, to_stdout: bool = True) -> Format:
+    """The output format: explicit choice, else rich on a colour terminal and plain elsewhere.
+
+    Plain text for stdout is fitted to the terminal's width, if it goes to one.
+    """
     if as_json:
         if fmt not in (None, Format.JSON):
             fail("--json and --format " + fmt.value + " cannot be used together", ExitCode.USAGE)
         return Format.JSON
-    if fmt is not None:
-        return fmt
-    if not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return Format.PLAIN
-    return Format.RICH
+    if fmt is None:
+        plain = not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+        fmt = Format.PLAIN if plain else Format.RICH
+    if fmt is Format.PLAIN and to_stdout:
+        renderer(fmt).fit_terminal(terminal_columns())
+    return fmt
+
+
+def terminal_columns() -> int | None:
+    """The width of the terminal stdout shows on: COLUMNS, else the terminal's; None when not a terminal."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if _isatty(sys.stdout):
+        return shutil.get_terminal_size().columns
+    return None
+
+
+FILE_FORMATS = {
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
+    ".md": Format.MARKDOWN,
+    ".markdown": Format.MARKDOWN,
+    ".json": Format.JSON,
+    ".txt": Format.PLAIN,
+}
+"""The format `check -o FILE` writes, by the file's extension, when no --format is given."""
+
+
+def format_for_file(path: Path) -> Format:
+    """The format a file's extension asks for; plain text (with a note) for any other extension."""
+    suffix = path.suffix.lower()
+    if suffix in FILE_FORMATS:
+        return FILE_FORMATS[suffix]
+    if suffix:
+        known = ", ".join(FILE_FORMATS)
+        note(f"massage-cli: '{shorten(suffix)}' is not one of {known}; writing plain text")
+    return Format.PLAIN
 
 
 def emit(value: Any, fmt: Format) -> None:
@@ -223,13 +458,24 @@ def main_options(
     no_bundled: Annotated[
         bool, typer.Option("--no-bundled", help="Start from an empty knowledge base, not the bundled one.")
     ] = False,
+    no_user_config: Annotated[
+        bool,
+        typer.Option(
+            "--no-user-config",
+            help="Skip your own knowledge-base file in the config folder (paths shows it) for this run.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Will massage help with my back or neck condition? Sourced, plain-language answers."""
-    ctx.obj = {"kb": [safe_arg(p) for p in kb or ()], "no_bundled": no_bundled}
+    ctx.obj = {
+        "kb": [safe_arg(p) for p in kb or ()],
+        "no_bundled": no_bundled,
+        "no_user_config": no_user_config,
+    }
 
 
 # --------------------------------------------------------------------------- check
@@ -284,6 +530,35 @@ def _read_batch(source: str) -> list[tuple[int, str]]:
 
 _BATCH_SEPARATORS = {Format.PLAIN: "\n" + "=" * 80 + "\n\n", Format.MARKDOWN: "\n---\n\n"}
 
+PROGRESS_MIN_QUERIES = 500
+"""A batch this long takes long enough on a cold cache to be worth a progress bar."""
+
+_T = TypeVar("_T")
+
+
+def wants_progress(count: int, stderr: IO[Any] | None = None, stdout: IO[Any] | None = None) -> bool:
+    """Whether a batch of `count` queries gets a progress bar: a long one, with stderr on a terminal
+    and stdout not (when the answers scroll past on the terminal, they are the progress)."""
+    stderr = sys.stderr if stderr is None else stderr
+    stdout = sys.stdout if stdout is None else stdout
+    return count >= PROGRESS_MIN_QUERIES and _isatty(stderr) and not _isatty(stdout)
+
+
+def _with_progress(items: list[_T]) -> Iterator[_T]:
+    """The items, with a progress bar on stderr while they are worked through (see wants_progress)."""
+    if not wants_progress(len(items)):
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    # redirect_stdout=False: stdout carries the answers and must never pass through the bar.
+    with Progress(console=Console(stderr=True), transient=True, redirect_stdout=False) as bar:
+        task = bar.add_task("Answering", total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
+
 
 @app.command()
 def check(
@@ -308,7 +583,10 @@ def check(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the answer to FILE (for example a handout with --format html).",
+            help=(
+                "Write the answer to FILE, in the format its extension names (.html, .htm, .md, .json, "
+                ".txt; else plain) unless --format is given. '-' is stdout."
+            ),
         ),
     ] = None,
     fmt: FormatOption = None,
@@ -317,7 +595,12 @@ def check(
     """Will massage help with this condition? Exit 0 found, 1 not found."""
     if bool(query) == (batch is not None):
         fail("give a QUERY, or --batch FILE (not both)", ExitCode.USAGE)
-    fmt = pick_format(fmt, as_json)
+    if output is not None and str(output) == "-":
+        output = None  # '-' is stdout, as for --batch
+    if output is not None and fmt is None and not as_json:
+        fmt = format_for_file(output)
+    else:
+        fmt = pick_format(fmt, as_json, to_stdout=output is None)
     if batch is not None and (fmt is Format.HTML or output is not None):
         fail("--format html and --output take a single QUERY, not --batch", ExitCode.USAGE)
     if batch is not None:
@@ -333,7 +616,7 @@ def check(
     shown = 0
     answered: dict[str, Answer] = {}  # patient lists repeat themselves: answer each text once
     shown_as: dict[str, Any] = {}  # ... and render each answer once
-    for number, text in queries:
+    for number, text in _with_progress(queries):
         result = answered.get(text)
         if result is None:
             try:
@@ -491,32 +774,51 @@ def faq(
 def red_flags(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
     """The warning signs that mean: get medical care before any massage."""
     fmt = pick_format(fmt, as_json)
-    kb = load_kb(ctx)
+    kb = load_warning_signs(ctx)
     emit(renderer(fmt).red_flags(kb), fmt)
 
 
-def _ask_on_terminal(flags: list[RedFlag]) -> list[bool]:
-    """Ask each question with a rich prompt (on stderr, so stdout keeps only the result)."""
+def _ask_on_terminal(flags: list[RedFlag], read: Callable[[Text], str] | None = None) -> list[bool]:
+    """Ask each question on stderr (stdout keeps only the result) until it gets a yes or a no.
+
+    A blank answer asks again; so does anything else, with a reminder of the words understood.
+    `read` shows a prompt and returns the reply (default: the terminal).
+    """
     from rich.console import Console
-    from rich.prompt import Confirm
     from rich.text import Text
 
+    from .screening import parse_answer
+
     console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    ask = read or (lambda prompt: console.input(prompt))
     console.print(Text("Answer yes or no. This takes about a minute.", style="bold"))
     answers: list[bool] = []
     for number, flag in enumerate(flags, start=1):
-        try:
-            yes = Confirm.ask(Text(f"{number}/{len(flags)} {flag.ask}"), console=console)
-        except EOFError:
-            fail("screening stopped before every question was answered", ExitCode.USAGE)
+        prompt = Text(f"{number}/{len(flags)} {flag.ask} ") + Text("(y/n) ", style="bold")
+        while True:
+            try:
+                reply = ask(prompt)
+            except EOFError:
+                fail("screening stopped before every question was answered", ExitCode.USAGE)
+            yes = parse_answer(reply)
+            if yes is not None:
+                break
+            if reply.strip():
+                console.print(f"Please answer yes or no ({_answer_words()}).")
         answers.append(yes)
         if yes and flag.action is Action.EMERGENCY:
             break
     return answers
 
 
+def _answer_words() -> str:
+    from .screening import NO_WORDS, YES_WORDS
+
+    return f"yes: {' '.join(YES_WORDS)}; no: {' '.join(NO_WORDS)}"
+
+
 def _read_answers(flags: list[RedFlag]) -> list[bool]:
-    """Answers piped in on stdin, one a line, in question order."""
+    """Answers piped in on stdin, one a line, in question order; blank lines are skipped."""
     from .screening import parse_answer
 
     answers: list[bool] = []
@@ -530,7 +832,10 @@ def _read_answers(flags: list[RedFlag]) -> list[bool]:
             )
         yes = parse_answer(lines[number - 1])
         if yes is None:
-            fail(f"answer {number} '{shorten(lines[number - 1])}' is not yes or no", ExitCode.USAGE)
+            fail(
+                f"answer {number} '{shorten(lines[number - 1])}' is not yes or no ({_answer_words()})",
+                ExitCode.USAGE,
+            )
         answers.append(yes)
         if yes and flag.action is Action.EMERGENCY:
             break
@@ -560,7 +865,7 @@ def screen(
     from .screening import screen as screen_answers
 
     fmt = pick_format(fmt, as_json)
-    kb = load_kb(ctx)
+    kb = load_warning_signs(ctx)
     flags = questions(kb.red_flags)
     if not flags:
         fail("the knowledge base has no red flags to ask about", ExitCode.KNOWLEDGE_BASE)
@@ -582,26 +887,43 @@ def screen(
 
 @app.command()
 def paths(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
-    """The knowledge-base files in use, in the order they are stacked, and which are missing."""
+    """The knowledge-base files in the order they are stacked, and which are missing or broken."""
     fmt = pick_format(fmt, as_json)
     options = ctx.find_root().obj or {}
+    stack = layers(options)
+    problems: list[Any] = []
+    try:
+        from .store import open_index
+
+        with _cache_status(stack):
+            open_index(stack)  # from the cache when the files have not changed since they last validated
+    except KnowledgeBaseError as exc:
+        problems = exc.problems
     rows = []
+    for layer in stack:
+        count = _problem_count(problems, layer)
+        if not layer.path.is_file():
+            status = "missing (an error)" if layer.required else "missing (optional)"
+        elif count:
+            status = f"broken: {_plural(count, 'problem')}"
+        else:
+            status = "in use"
+        rows.append({"origin": layer.origin, "path": str(layer.path), "status": status})
+    # Rows for the files left out, in the place they would have had.
     if options.get("no_bundled"):
-        rows.append(
+        rows.insert(
+            0,
             {
                 "origin": _Origin.BUNDLED.value,
                 "path": str(bundled_path()),
                 "status": "not used (--no-bundled)",
-            }
+            },
         )
-    for layer in layers(options):
-        if layer.path.is_file():
-            status = "in use"
-        elif layer.required:
-            status = "missing (an error)"
-        else:
-            status = "missing (optional)"
-        rows.append({"origin": layer.origin, "path": str(layer.path), "status": status})
+    if options.get("no_user_config"):
+        rows.insert(
+            1,
+            {"origin": _Origin.USER.value, "path": str(user_file()), "status": "not used (--no-user-config)"},
+        )
     emit(renderer(fmt).paths(rows), fmt)
 
 

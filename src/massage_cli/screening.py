@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,16 +36,17 @@ _MESSAGES = {
     ),
 }
 
-_YES = {"y", "yes", "true", "1", "yeah", "yep"}
-_NO = {"n", "no", "false", "0", "nope"}
+YES_WORDS = ("yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "true", "1")
+NO_WORDS = ("no", "n", "nah", "nope", "nay", "false", "0")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def parse_answer(text: str) -> bool | None:
-    """True for yes, False for no, None for anything else."""
-    word = text.strip().lower().rstrip(".!")
-    if word in _YES:
+    """True for a yes word, False for a no word, None for anything else (case and punctuation ignored)."""
+    word = _NOT_WORD.sub("", text.casefold())
+    if word in YES_WORDS:
         return True
-    if word in _NO:
+    if word in NO_WORDS:
         return False
     return None
 

@@ -52,6 +52,14 @@ def flag_heading(answer: Answer) -> str:
     return "WARNING: See a doctor today, before any massage."
 
 
+def clinic_line(kb: KnowledgeBase) -> str | None:
+    """Who hands out the information and how to reach them, when a layer sets `clinic:`."""
+    if kb.clinic is None:
+        return None
+    name = kb.clinic.name if kb.clinic.name.endswith((".", "!", "?")) else kb.clinic.name + "."
+    return f"Clinic: {name} Contact: {kb.clinic.contact}" if kb.clinic.contact else f"Clinic: {name}"
+
+
 def not_found_message(answer: Answer) -> str:
     """The lines for a query that matched nothing: why, when known, and the closest entries."""
     message = f"No condition found for '{shorten(answer.query, 200)}'."
@@ -118,6 +126,42 @@ def readability_summary(problems: Sequence[str]) -> str:
 
 LISTING_COLUMNS = ("ID", "Name", "Verdict", "Evidence", "Category", "Body parts", "ICD-10-CM")
 HITS_COLUMNS = ("ID", "Name", "Verdict", "Score")
+
+
+LISTING_REQUIRED = 3
+"""ID, Name and Verdict stay at any width; the columns after them are dropped, last first, to fit."""
+
+
+def fit_widths(
+    natural: Sequence[int], minimums: Sequence[int], required: int, width: int, gap: int, edge: int
+) -> list[int] | None:
+    """Column widths for a table `width` wide, or None when not even the required columns fit.
+
+    Columns after the first `required` are dropped, last first, until the rest fit at their
+    `minimums`; then the widest columns are narrowed (never the first: it is what people type)
+    until the table fits. `gap` is the space each column adds around its text (padding and a
+    rule), `edge` the space the table adds once (its outer rules).
+    """
+    for count in range(len(natural), required - 1, -1):
+        if sum(minimums[:count]) + gap * count + edge <= width:
+            widths = list(natural[:count])
+            while count > 1 and sum(widths) + gap * count + edge > width:
+                widest = max(range(1, count), key=lambda i: widths[i] - minimums[i])
+                widths[widest] -= 1
+            return widths
+    return None
+
+
+NARROWEST_CELL = 12
+"""A column that wraps its text is not made narrower than this (unless its text is shorter)."""
+
+
+def readable_minimum(cells: Sequence[str], header: str = "") -> int:
+    """The narrowest a column can wrap to and stay readable: its longest word, at least NARROWEST_CELL."""
+    texts = [header, *cells]
+    longest = max((len(t) for t in texts), default=0)
+    longest_word = max((len(w) for t in texts for w in t.split()), default=0)
+    return min(longest, max(NARROWEST_CELL, longest_word))
 
 
 def listing_rows(conditions: Sequence[Condition]) -> list[tuple[str, ...]]:

@@ -55,6 +55,13 @@ def code_data(answer: Answer) -> dict[str, Any] | None:
     return {"code": answer.code.code, "title": answer.code.title, "billable": answer.code.billable}
 
 
+def clinic_data(kb: KnowledgeBase) -> dict[str, str] | None:
+    """The clinic handing out the information, as {name, contact}, or None when no layer sets one."""
+    if kb.clinic is None:
+        return None
+    return {"name": kb.clinic.name, "contact": kb.clinic.contact}
+
+
 def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
     """One answer as a JSON-ready mapping."""
     flags = [red_flag_data(flag) for flag in answer.red_flags]
@@ -89,6 +96,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "sources": _sources(condition.sources),
         "reviewed": condition.reviewed,
         "disclaimer": kb.disclaimer,
+        "clinic": clinic_data(kb),
     }
 
 

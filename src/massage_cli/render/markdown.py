@@ -57,7 +57,11 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     for title, items in common.sections(condition):
         lines += [f"## {title}", "", *_bullets(items), ""]
     lines += [f"**{esc(common.evidence_line(condition))}**", "", *_sources(condition.sources), ""]
-    lines += [f"*{esc(common.details_line(condition))}*", "", f"*{esc(kb.disclaimer)}*"]
+    lines += [f"*{esc(common.details_line(condition))}*", ""]
+    clinic = common.clinic_line(kb)
+    if clinic:
+        lines += [f"**{esc(clinic)}**", ""]
+    lines.append(f"*{esc(kb.disclaimer)}*")
     return "\n".join(lines) + "\n"
 
 

@@ -1,9 +1,10 @@
-"""Plain text: no colour, no markup, wrapped at 80 columns; safe to pipe and print."""
+"""Plain text: no colour, no markup, wrapped at 80 columns or a narrower terminal; safe to pipe and print."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from ..answer import Answer
@@ -18,12 +19,31 @@ if TYPE_CHECKING:
     from ..screening import Screening
 
 WIDTH = 80
+"""The widest plain text: a comfortable line length, and the width the golden files pin."""
+NARROWEST = 30
+"""A terminal narrower than this still gets lines this long (the terminal folds them)."""
+
+_terminal: ContextVar[int | None] = ContextVar("massage_cli_plain_terminal", default=None)
+
+
+def fit_terminal(columns: int | None) -> None:
+    """Fit what is rendered next to a terminal `columns` wide; None (not a terminal): 80 columns.
+
+    The CLI runs each command in a context of its own, so this lasts until the command ends.
+    """
+    _terminal.set(columns)
+
+
+def width() -> int:
+    """The width prose is wrapped to."""
+    columns = _terminal.get()
+    return WIDTH if columns is None else max(NARROWEST, min(WIDTH, columns))
 
 
 def _para(text: str, indent: str = "", first: str | None = None) -> str:
     return textwrap.fill(
         " ".join(text.split()),
-        WIDTH,
+        width(),
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_on_hyphens=False,
@@ -70,28 +90,72 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     for title, items in common.sections(condition):
         lines += ["", title, *_bullets(items)]
     lines += ["", _para(common.evidence_line(condition)), "", *_sources(condition.sources)]
-    lines += ["", _para(common.details_line(condition)), "", _para(kb.disclaimer)]
+    lines += ["", _para(common.details_line(condition))]
+    clinic = common.clinic_line(kb)
+    if clinic:
+        lines += ["", _para(clinic)]
+    lines += ["", _para(kb.disclaimer)]
     return "\n".join(lines) + "\n"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+_GAP = "  "
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], required: int | None = None) -> str:
+    """An aligned table; on a terminal with `required` set, fitted to it (see _fitted_table)."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    columns = _terminal.get()
+    if required is not None and columns is not None and sum(widths) + len(_GAP) * (len(widths) - 1) > columns:
+        return _fitted_table(header, rows, required, columns)
     out = []
     for row in [header, *rows]:
-        out.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+        out.append(_GAP.join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _fitted_table(header: Sequence[str], rows: Sequence[Sequence[str]], required: int, columns: int) -> str:
+    """A table for a terminal `columns` wide: the first column whole, the others wrapped, and the
+    columns after `required` dropped (last first) until the rest fit; one entry a block if even
+    the required columns do not fit."""
+    cells = [[str(row[i]) for row in rows] for i in range(len(header))]
+    natural = [max(len(t) for t in [header[i], *cells[i]]) for i in range(len(header))]
+    minimums = [natural[0]] + [common.readable_minimum(cells[i], header[i]) for i in range(1, len(header))]
+    widths = common.fit_widths(natural, minimums, required, columns, len(_GAP), -len(_GAP))
+    if widths is None:
+        return _stacked(header, rows, required)
+    keep = len(widths)
+    out = []
+    for row in [header, *rows]:
+        wrapped = [[str(row[0])]] + [
+            textwrap.wrap(str(row[i]), widths[i], break_long_words=False, break_on_hyphens=False) or [""]
+            for i in range(1, keep)
+        ]
+        for n in range(max(len(w) for w in wrapped)):
+            parts = [(w[n] if n < len(w) else "").ljust(widths[i]) for i, w in enumerate(wrapped)]
+            out.append(_GAP.join(parts).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _stacked(header: Sequence[str], rows: Sequence[Sequence[str]], required: int) -> str:
+    """One block per row for a very narrow terminal: the first cell whole, then the other required ones."""
+    out: list[str] = []
+    for row in rows:
+        out += [""] if out else []
+        out.append(str(row[0]))
+        out += [_para(f"{header[i].capitalize()}: {row[i]}", "    ", "  ") for i in range(1, required)]
     return "\n".join(out) + "\n"
 
 
 def listing(conditions: Sequence[Condition]) -> str:
-    """Conditions as an aligned table."""
+    """Conditions as an aligned table (on a narrow terminal: ID, name and verdict first)."""
     rows = common.listing_rows(conditions)
-    return _table([c.upper() for c in common.LISTING_COLUMNS], rows)
+    return _table([c.upper() for c in common.LISTING_COLUMNS], rows, common.LISTING_REQUIRED)
 
 
 def hits(found: Sequence[Hit]) -> str:
     """Search results, best first."""
     rows = common.hits_rows(found)
-    return _table([c.upper() for c in common.HITS_COLUMNS], rows)
+    return _table([c.upper() for c in common.HITS_COLUMNS], rows, common.LISTING_REQUIRED)
 
 
 def benefits(kb: KnowledgeBase) -> str:

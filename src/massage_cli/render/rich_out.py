@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.constrain import Constrain
 from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
@@ -30,6 +31,15 @@ VERDICT_STYLES = {
     Verdict.AVOID: "bold white on red",
     Verdict.URGENT: "bold white on red3",
 }
+
+
+READING_WIDTH = 100
+"""Panels and prose stop here on a wide terminal: longer lines are hard to read."""
+
+
+def _readable(*parts: RenderableType) -> Constrain:
+    """Parts stacked, no wider than READING_WIDTH."""
+    return Constrain(Group(*parts), READING_WIDTH)
 
 
 def badge(verdict: Verdict) -> Text:
@@ -62,28 +72,43 @@ def _sources(sources: Sequence[Source]) -> Table:
     return grid
 
 
-def _flag_panel(answer: Answer) -> Panel:
-    body = Text()
-    for i, flag in enumerate(answer.red_flags):
-        body.append(("\n\n" if i else "") + flag.name, style="bold")
-        body.append("\n" + flag.message)
-    return Panel(
-        body,
-        title=Text(common.flag_heading(answer), style="bold white on red"),
-        title_align="left",
-        border_style="bold red",
-    )
+class _FlagPanel:
+    """The red warning panel. Its title is the instruction when the whole of it fits; on a narrower
+    terminal the title is just WARNING and the instruction opens the body, so it is never cut."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.heading = common.flag_heading(answer)
+        self.flags = answer.red_flags
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # A panel shows a title of up to its width less 4 cells (the corners and a space each side).
+        fits = Text(self.heading).cell_len <= options.max_width - 4
+        title, _, instruction = self.heading.partition(": ")
+        body = Text()
+        if fits:
+            title = self.heading
+        else:
+            body.append(instruction + "\n\n", style="bold")
+        for i, flag in enumerate(self.flags):
+            body.append(("\n\n" if i else "") + flag.name, style="bold")
+            body.append("\n" + flag.message)
+        yield Panel(
+            body,
+            title=Text(title, style="bold white on red"),
+            title_align="left",
+            border_style="bold red",
+        )
 
 
 def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     """One answer as a panel (with a red warning panel above it when needed)."""
     parts: list[RenderableType] = []
     if answer.red_flags:
-        parts.append(_flag_panel(answer))
+        parts.append(_FlagPanel(answer))
     condition = answer.condition
     if condition is None:
         parts.append(Text(common.not_found_message(answer)))
-        return Group(*parts)
+        return _readable(*parts)
     assert answer.verdict is not None
     body: list[RenderableType] = [Text(common.verdict_line(answer), style="bold")]
     override = common.red_flag_override(answer)
@@ -102,19 +127,59 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     heading = Text.assemble(badge(answer.verdict), Text(" " + condition.name, style="bold"))
     border = VERDICT_STYLES[answer.verdict].split(" on ")[-1]
     parts.append(Panel(Group(*body), title=heading, title_align="left", border_style=border))
+    clinic = common.clinic_line(kb)
+    if clinic:
+        parts.append(Text(clinic, style="bold"))
     parts.append(Text(kb.disclaimer, style="dim"))
-    return Group(*parts)
+    return _readable(*parts)
+
+
+class _FittedTable:
+    """A table that fits the terminal: the first column (the id people type) is never cut, the
+    others wrap, and the columns after the required ones are dropped, last first, until the rest
+    fit; one entry a block when not even the required columns fit."""
+
+    def __init__(self, header: Sequence[str], rows: Sequence[Sequence[Text]], required: int) -> None:
+        self.header = header
+        self.rows = rows
+        self.required = required
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        cells = [[row[i].plain for row in self.rows] for i in range(len(self.header))]
+        natural = [max(len(t) for t in [self.header[i], *cells[i]]) for i in range(len(self.header))]
+        minimums = [natural[0]] + [
+            common.readable_minimum(cells[i], self.header[i]) for i in range(1, len(self.header))
+        ]
+        # Each column adds a space either side and a rule; the table adds its outer rule. Rich's own
+        # narrowing ignores minimum widths (and then crops the table), so the widths are set here.
+        widths = common.fit_widths(natural, minimums, self.required, options.max_width, 3, 1)
+        if widths is None:
+            yield self._stacked()
+            return
+        table = Table(header_style="bold")
+        table.add_column(self.header[0], no_wrap=True, width=widths[0])
+        for i in range(1, len(widths)):
+            table.add_column(self.header[i], width=widths[i])
+        for row in self.rows:
+            table.add_row(*row[: len(widths)])
+        yield table
+
+    def _stacked(self) -> Table:
+        grid = Table.grid(padding=(0, 0, 0, 2))
+        grid.add_column(overflow="fold")
+        for i, row in enumerate(self.rows):
+            grid.add_row(Text(row[0].plain, style="bold", overflow="fold"))
+            for cell in row[1 : self.required]:
+                grid.add_row(Text.assemble("  ", cell))
+            if i < len(self.rows) - 1:
+                grid.add_row("")
+        return grid
 
 
 def listing(conditions: Sequence[Condition]) -> RenderableType:
-    """Conditions as a table."""
-    table = Table(header_style="bold")
-    # The id is what people type next: never cut it; the other columns fold first.
-    table.add_column("ID", no_wrap=True, min_width=max((len(c.id) for c in conditions), default=2))
-    for title in common.LISTING_COLUMNS[1:]:
-        table.add_column(title)
-    for c in conditions:
-        table.add_row(
+    """Conditions as a table that fits the terminal (ID, name and verdict always; the id never cut)."""
+    rows = [
+        (
             Text(c.id),
             Text(c.name),
             badge(c.verdict),
@@ -123,17 +188,18 @@ def listing(conditions: Sequence[Condition]) -> RenderableType:
             Text(", ".join(c.body_parts)),
             Text(", ".join(c.icd10)),
         )
-    return table
+        for c in conditions
+    ]
+    return _FittedTable(common.LISTING_COLUMNS, rows, common.LISTING_REQUIRED)
 
 
 def hits(found: Sequence[Hit]) -> RenderableType:
     """Search results as a table, best first."""
-    table = Table("ID", "Name", "Verdict", "Score", header_style="bold")
-    for h in found:
-        table.add_row(
-            Text(h.condition.id), Text(h.condition.name), badge(h.condition.verdict), Text(f"{h.score:g}")
-        )
-    return table
+    rows = [
+        (Text(h.condition.id), Text(h.condition.name), badge(h.condition.verdict), Text(f"{h.score:g}"))
+        for h in found
+    ]
+    return _FittedTable(common.HITS_COLUMNS, rows, common.LISTING_REQUIRED)
 
 
 def benefits(kb: KnowledgeBase) -> RenderableType:
@@ -148,7 +214,7 @@ def benefits(kb: KnowledgeBase) -> RenderableType:
         _heading("Sources"),
         _sources(kb.benefits.sources),
     )
-    return Group(
+    return _readable(
         Panel(body, title=Text("Massage: benefits and limits", style="bold"), title_align="left"),
         Text(kb.disclaimer, style="dim"),
     )
@@ -165,7 +231,7 @@ def faq_list(kb: KnowledgeBase) -> RenderableType:
 def faq_one(faq: Faq, kb: KnowledgeBase) -> RenderableType:
     """One question and its answer."""
     body = Group(Text(faq.answer), Text(""), _heading("Sources"), _sources(faq.sources))
-    return Group(
+    return _readable(
         Panel(body, title=Text(faq.question, style="bold"), title_align="left"),
         Text(kb.disclaimer, style="dim"),
     )
@@ -179,7 +245,7 @@ def red_flags(kb: KnowledgeBase) -> RenderableType:
         table.add_row(
             Text(flag.name, style="bold"), Text(flag.action.instruction, style=style), Text(flag.may_mean)
         )
-    return Group(table, Text(kb.disclaimer, style="dim"))
+    return _readable(table, Text(kb.disclaimer, style="dim"))
 
 
 _OUTCOME_STYLES = {
@@ -201,7 +267,7 @@ def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
         ]
     heading = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
     border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
-    return Group(
+    return _readable(
         Panel(Group(*body), title=heading, title_align="left", border_style=border),
         Text(kb.disclaimer, style="dim"),
     )
@@ -213,7 +279,7 @@ def paths(rows: Sequence[dict[str, str]]) -> RenderableType:
     for row in rows:
         style = (
             "red"
-            if "error" in row["status"]
+            if "error" in row["status"] or row["status"].startswith("broken")
             else "dim"
             if "missing" in row["status"] or "not used" in row["status"]
             else ""
@@ -238,7 +304,7 @@ def sources(rows: Sequence[Citation]) -> RenderableType:
         cell = Text(row.title + "\n")
         cell.append(row.url, style=Style(color="blue", link=row.url))
         table.add_row(cell, Text(common.cited_by(row)))
-    return table
+    return Constrain(table, READING_WIDTH)
 
 
 def readability(found: Sequence[Score], problems: Sequence[str]) -> RenderableType:
