@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -347,9 +346,7 @@ class TestErrors:
         for prev, name in zip("abcdefgh", "bcdefghi"):
             lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
         path = write(tmp_path, "\n".join(lines) + "\n")
-        started = time.perf_counter()
         result = run("--kb", str(path), "list")
-        assert time.perf_counter() - started < 30  # generous: a hang or expansion would take hours
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
         assert "expands to more than" in result.stderr
 
@@ -854,19 +851,6 @@ class TestSummarise:
         """A kind is the field and message without the place, index or value."""
         assert kind == problem_kind(Problem("f.yaml", 3, 4, path, message))
 
-    def test_not_quadratic(self, tmp_path) -> None:
-        """Validating four times the entries takes about four times as long (CPU time), not sixteen."""
-        small, large = broken_file(tmp_path, 1000), broken_file(tmp_path, 4000)
-
-        def cpu(path: Path) -> float:
-            started = time.process_time()
-            check(path, bundled=False)
-            return time.process_time() - started
-
-        cpu(small)  # warm up: imports and caches
-        ratio = min(cpu(large) for _ in range(2)) / min(cpu(small) for _ in range(2))
-        assert ratio < 8, ratio
-
 
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -903,12 +887,10 @@ class TestFuzz:
     @given(st.one_of(yaml_values.map(lambda v: yaml.safe_dump(v).encode()), st.binary(max_size=400)))
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     def test_random_layers(self, run, tmp_path, content: bytes) -> None:
-        """Any bytes as a layer: exit 0, 1 or 3, never a traceback, within seconds."""
+        """Any bytes as a layer: exit 0, 1 or 3, never a traceback (speed is bench/run.py's job)."""
         path = tmp_path / "random.yaml"
         path.write_bytes(content)
-        started = time.perf_counter()
         result = run("--kb", str(path), "check", "fibromyalgia", "--json")
-        assert time.perf_counter() - started < 10
         assert result.exit_code in (0, 1, 3), result.output
 
     @given(st.text(max_size=200))
@@ -917,3 +899,46 @@ class TestFuzz:
         """Any query: exit 0, 1 or 2, never a traceback."""
         result = run("check", query, "--json")
         assert result.exit_code in (0, 1, 2), result.output
+
+
+class TestValidateOneScreen:
+    """validate fits one screen even for a disaster, and --all lists everything."""
+
+    def disaster(self, tmp_path: Path, count: int = 300) -> Path:
+        lines = ["conditions:"]
+        for i in range(count):
+            lines += [f"  - id: broken-{i}", f"    name: Broken {i}"]
+        path = tmp_path / "disaster.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    def test_first_problems_then_counts_by_kind(self, run, tmp_path: Path) -> None:
+        """At most about 50 problem lines, then '297 more: ...' counts; the summary counts bad files."""
+        result = run("validate", str(self.disaster(tmp_path)), "--format", "plain")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("INVALID: 3,600 problems in 1 of 2 file(s)")
+        assert len(lines) <= 52
+        assert any(" more: conditions[*]: missing required field 'summary'" in line for line in lines)
+
+    def test_all_lists_every_problem(self, run, tmp_path: Path) -> None:
+        """--all prints one line per problem."""
+        result = run("validate", str(self.disaster(tmp_path)), "--format", "plain", "--all")
+        assert 3_600 + 1 == len(result.stdout.splitlines())
+
+    def test_json_always_lists_every_problem(self, run, tmp_path: Path) -> None:
+        """JSON is for scripts: every problem, whatever the limit."""
+        result = run("validate", str(self.disaster(tmp_path)), "--json")
+        assert 3_600 == len(json.loads(result.stdout)["problems"])
+
+
+class TestSchemaCommand:
+    """`massage-cli schema` prints the editor schema as JSON."""
+
+    def test_prints_the_schema(self, run) -> None:
+        """The output is a draft-07 JSON Schema whose verdicts include unproven."""
+        result = run("schema")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert "draft-07" in data["$schema"]
+        assert "unproven" in json.dumps(data)

@@ -21,12 +21,11 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .answer import Answer, answer
-from .layers import KnowledgeBaseError, Layer, bundled_path, env_paths
+from .layers import SHOWN_PROBLEMS, KnowledgeBaseError, Layer, bundled_path, env_paths
 from .matching import Index
 from .model import Action, EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
 from .render.common import also_line
-from .store import CacheDamaged, drop
 from .textclean import shorten
 
 if TYPE_CHECKING:
@@ -619,13 +618,7 @@ def check(
     for number, text in _with_progress(queries):
         result = answered.get(text)
         if result is None:
-            try:
-                result = answer(index, text)
-            except CacheDamaged:
-                drop(layers(ctx.find_root().obj or {}))
-                index = load_index(ctx)
-                result = answer(index, text)
-            answered[text] = result
+            result = answered[text] = answer(index, text)  # a damaged cache heals itself (store.py)
         _announce(result, number if batch is not None else None)
         all_found &= result.found
         rendered = shown_as.get(text)
@@ -943,6 +936,10 @@ def validate(
             help="Also score the reading level of every entry, hardest first (needs textstat).",
         ),
     ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="List every problem (default: the first ones, then counts by kind)."),
+    ] = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -969,9 +966,18 @@ def validate(
         if too_hard:
             raise typer.Exit(ExitCode.KNOWLEDGE_BASE)
         return
-    emit(renderer(fmt).validation(checked, problems, kb), fmt)
+    limit = None if show_all else SHOWN_PROBLEMS
+    emit(renderer(fmt).validation(checked, problems, kb, limit), fmt)
     if problems:
         raise typer.Exit(ExitCode.KNOWLEDGE_BASE)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a knowledge-base file, for editors (see README, "Editor support")."""
+    from .schema import schema_json
+
+    sys.stdout.write(schema_json())
 
 
 @app.command()

@@ -94,14 +94,28 @@ def red_flag_override(answer: Answer) -> str | None:
 
 
 def validation_summary(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
-    """One line that says whether the files are valid, and what they hold."""
+    """One line that says whether the files are valid, how many have problems, and what they hold."""
     if problems:
-        return f"INVALID: {len(problems)} problem{'s' if len(problems) != 1 else ''} in {len(files)} file(s)."
+        from ..layers import files_with_problems
+
+        bad = len(files_with_problems(files, problems))
+        where = f"{bad} of {len(files)} file(s)" if bad else f"the merge of {len(files)} file(s)"
+        return f"INVALID: {len(problems):,} problem{'s' if len(problems) != 1 else ''} in {where}."
     assert kb is not None
     return (
         f"VALID: {len(files)} file(s); {len(kb.conditions)} conditions, {len(kb.faq)} FAQ answers, "
         f"{len(kb.red_flags)} red flags."
     )
+
+
+def problem_lines(problems: Sequence[Problem], limit: int | None) -> list[str]:
+    """The problems as lines: all of them, or (with a limit) the first ones and then counts by kind."""
+    if limit is None:
+        return [str(p) for p in problems]
+    from ..layers import summarise
+
+    shown, more = summarise(problems, limit)
+    return [str(p) for p in shown] + [f"{n:,} more: {kind}" for kind, n in more]
 
 
 PATH_COLUMNS = ("origin", "path", "status")

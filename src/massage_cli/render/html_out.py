@@ -325,10 +325,12 @@ def paths(rows: Sequence[dict[str, str]]) -> str:
     return _document("Knowledge-base files &ndash; massage-cli", ["<h1>Knowledge-base files</h1>", table])
 
 
-def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
-    """The verdict and every problem as a page."""
+def validation(
+    files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None, limit: int | None = None
+) -> str:
+    """The verdict and the problems as a page (with a limit: then counts by kind)."""
     body = [f"<h1>{esc(common.validation_summary(files, problems, kb))}</h1>"]
-    body.append(_bullets([str(p) for p in problems] or list(files)))
+    body.append(_bullets(common.problem_lines(problems, limit) or list(files)))
     return _document("Validation &ndash; massage-cli", body)
 
 

@@ -190,8 +190,10 @@ def paths(rows: Sequence[dict[str, str]]) -> str:
     return dumps(list(rows))
 
 
-def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
-    """{valid, files, problems: [{file, line, column, path, message}], counts}."""
+def validation(
+    files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None, limit: int | None = None
+) -> str:
+    """{valid, files, problems: [{file, line, column, path, message}], counts}: always every problem."""
     counts = (
         {"conditions": len(kb.conditions), "faq": len(kb.faq), "red_flags": len(kb.red_flags)} if kb else None
     )

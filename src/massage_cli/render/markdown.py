@@ -134,10 +134,14 @@ def paths(rows: Sequence[dict[str, str]]) -> str:
     )
 
 
-def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
-    """The verdict and every problem as a list."""
+def validation(
+    files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None, limit: int | None = None
+) -> str:
+    """The verdict and the problems as a list (with a limit: then counts by kind)."""
     lines = [f"**{esc(common.validation_summary(files, problems, kb))}**", ""]
-    lines += [f"- {esc(str(p))}" for p in problems] or [f"- {esc(name)}" for name in files]
+    lines += [f"- {esc(line)}" for line in common.problem_lines(problems, limit)] or [
+        f"- {esc(name)}" for name in files
+    ]
     return "\n".join(lines) + "\n"
 
 

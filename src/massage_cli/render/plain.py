@@ -206,10 +206,12 @@ def paths(rows: Sequence[dict[str, str]]) -> str:
     )
 
 
-def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> str:
-    """Every problem found, one a line, after a one-line verdict."""
+def validation(
+    files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None, limit: int | None = None
+) -> str:
+    """The problems found, one a line, after a one-line verdict (with a limit: then counts by kind)."""
     lines = [common.validation_summary(files, problems, kb)]
-    lines += [f"  {problem}" for problem in problems]
+    lines += [f"  {line}" for line in common.problem_lines(problems, limit)]
     if not problems:
         lines += [f"  {name}" for name in files]
     return "\n".join(lines) + "\n"

@@ -288,12 +288,14 @@ def paths(rows: Sequence[dict[str, str]]) -> RenderableType:
     return table
 
 
-def validation(files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None) -> RenderableType:
-    """The verdict, then every problem."""
+def validation(
+    files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None, limit: int | None = None
+) -> RenderableType:
+    """The verdict, then the problems (with a limit: then counts by kind)."""
     summary = Text(
         common.validation_summary(files, problems, kb), style="bold red" if problems else "bold green"
     )
-    items = [str(p) for p in problems] or list(files)
+    items = common.problem_lines(problems, limit) or list(files)
     return Group(summary, _bullets(items))
 
 
