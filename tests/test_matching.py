@@ -239,3 +239,15 @@ class TestSearchRanks:
         listed = json.loads(run("list", "--json").stdout)
         found = json.loads(run("search", "sciatica", "--json").stdout)
         assert set(listed[0]) | {"score"} == set(found[0])
+
+
+class TestTokensFastPath:
+    """The fast path of tokens() gives exactly the words of the full path."""
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("abcdimnotw ,./-'`\"!?A\u00e9")), max_size=30))
+    def test_same_words(self, text: str) -> None:
+        """With or without apostrophes and contraction words, the tokens are the same."""
+        from massage_cli.words import expand_contractions, tokens
+
+        assert tuple(stem(w) for w in expand_contractions(text).split()) == tokens(text)

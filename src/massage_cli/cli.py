@@ -1,7 +1,5 @@
 """The command line: parse options, call the core, pick a renderer, set the exit code."""
 
-from __future__ import annotations
-
 import contextlib
 import contextvars
 import enum
@@ -771,7 +769,7 @@ def red_flags(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption 
     emit(renderer(fmt).red_flags(kb), fmt)
 
 
-def _ask_on_terminal(flags: list[RedFlag], read: Callable[[Text], str] | None = None) -> list[bool]:
+def _ask_on_terminal(flags: list[RedFlag], read: "Callable[[Text], str] | None" = None) -> list[bool]:
     """Ask each question on stderr (stdout keeps only the result) until it gets a yes or a no.
 
     A blank answer asks again; so does anything else, with a reminder of the words understood.

@@ -123,13 +123,7 @@ class _Doc:
 
 
 def _fmt_path(path: Path_) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -810,7 +804,13 @@ class _Key(NamedTuple):
     file: str
     line: int | None
     column: int | None
-    path: str
+    where: Path_
+    """The field path; formatted only when a clash is reported (most keys never are)."""
+
+    @property
+    def path(self) -> str:
+        """The field path as problems show it (conditions[3].aliases[1])."""
+        return _fmt_path(self.where)
 
 
 @dataclass
@@ -851,7 +851,7 @@ def _condition_keys(
     ]
     wanted = None if only is None else set(only)
     return [
-        _Key(kind, key, written, name, doc.file, *doc.place(path), _fmt_path(path))
+        _Key(kind, key, written, name, doc.file, *doc.place(path), path)
         for kind, key, written, name, path in named
         if key and (wanted is None or name in wanted)
     ]

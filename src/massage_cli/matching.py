@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from .icd10 import CodeInfo, parse_codes
@@ -240,7 +241,7 @@ GENERIC = frozenset(
 """Words too common to say which condition is meant: sharing only these is no reason to suggest."""
 
 # What people wrap around the words that matter ("does massage help with ...", "... is killing me").
-_FILLER = re.compile(
+_FILLER_PATTERN = (
     r"^(?:(?:please|hi|hello|hey|so|ok|okay|um|also)\s+)*"
     r"(?:(?:does|do|can|will|would|could|is|are|should)\s+(?:a\s+)?(?:massages?|massage therapy)\s+"
     r"(?:really\s+)?(?:help|work|good|ok|okay|safe|bad)(?:\s+(?:with|for|if|when))?"
@@ -253,13 +254,20 @@ _FILLER = re.compile(
     r"|(?:i\s+am|im)\s+(?:suffering\s+from|having|dealing\s+with)\s+(?:a\s+|an\s+)?"
     r")+"
 )
-_FILLER_END = re.compile(r"\s+(?:is|are)\s+killing\s+me.*$|\s+(?:please|thanks|thank you)$")
+_FILLER_END_PATTERN = r"\s+(?:is|are)\s+killing\s+me.*$|\s+(?:please|thanks|thank you)$"
+
+
+@lru_cache(maxsize=1)
+def _filler() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The question frames, compiled on first use (an exact name never needs them)."""
+    return re.compile(_FILLER_PATTERN), re.compile(_FILLER_END_PATTERN)
 
 
 def strip_filler(query: str) -> str:
     """The words that carry meaning: question frames and padding removed, word order kept."""
     text = expand_contractions(query[:MAX_QUERY])
-    core = _FILLER_END.sub("", _FILLER.sub("", text)).strip()
+    frames, endings = _filler()
+    core = endings.sub("", frames.sub("", text)).strip()
     return core or text
 
 

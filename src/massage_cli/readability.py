@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Condition, Faq, KnowledgeBase, RedFlag
 
@@ -46,8 +46,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     """One entry's reading grade."""
 
     kind: str

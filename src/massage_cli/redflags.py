@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -183,6 +184,15 @@ class Phrase(NamedTuple):
     flag: RedFlag
 
 
+def _add_variants(variants: defaultdict[str, set[str]], words: tuple[str, ...]) -> None:
+    """Let each word, and each one-letter-shorter form of it, stand for the word."""
+    for word in words:
+        variants[word].add(word)
+        if len(word) >= 5:
+            for variant in _deletions(word):
+                variants[variant].add(word)
+
+
 class RedFlagIndex:
     """Red-flag phrases prepared once for fast, typo-tolerant scanning."""
 
@@ -191,8 +201,9 @@ class RedFlagIndex:
         self.phrases: list[Phrase] = []
         self.by_word: dict[str, list[Phrase]] = defaultdict(list)
         """Each phrase under its first word: only phrases whose first word is present are checked."""
-        self.variants: dict[str, set[str]] = defaultdict(set)
-        """A phrase word, or the word with one letter removed, to the phrase words it stands for."""
+        self.variants: Mapping[str, Collection[str]] = {}
+        """A phrase word, or the word with one letter removed, to the phrase words it stands for
+        (sets when built, the lists as stored when read back from the cache: no copy at start-up)."""
         self.vocabulary = vocabulary
         """Real words (from the knowledge base's own text) that are never treated as typos."""
         self.contexts: dict[str, list[tuple[str, ...]]] = {}
@@ -201,6 +212,8 @@ class RedFlagIndex:
     @classmethod
     def build(cls, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> RedFlagIndex:
         index = cls(flags, vocabulary=vocabulary | _REAL_WORDS)
+        variants: defaultdict[str, set[str]] = defaultdict(set)
+        index.variants = variants
         for flag in flags:
             for phrase in (*flag.phrases, flag.name):
                 words = tuple(dict.fromkeys(content_words(phrase)))
@@ -208,21 +221,13 @@ class RedFlagIndex:
                     continue
                 index.phrases.append(Phrase(words, flag))
                 index.by_word[words[0]].append(index.phrases[-1])
-                index.add_variants(words)
+                _add_variants(variants, words)
             if flag.context:
                 contexts = [tuple(dict.fromkeys(content_words(c))) for c in flag.context]
                 index.contexts[flag.id] = [c for c in contexts if c]
                 for words in index.contexts[flag.id]:
-                    index.add_variants(words)
+                    _add_variants(variants, words)
         return index
-
-    def add_variants(self, words: tuple[str, ...]) -> None:
-        """Let each word, and each one-letter-shorter form of it, stand for the word."""
-        for word in words:
-            self.variants[word].add(word)
-            if len(word) >= 5:
-                for variant in _deletions(word):
-                    self.variants[variant].add(word)
 
     @classmethod
     def for_flags(cls, flags: tuple[RedFlag, ...]) -> RedFlagIndex:

@@ -94,7 +94,7 @@ def _file_for(key: str) -> Path:
 
 
 def _crc(*fields: Any) -> int:
-    return zlib.crc32("\x1f".join(str(f) for f in fields).encode())
+    return zlib.crc32("\x1f".join(map(str, fields)).encode())
 
 
 # --------------------------------------------------------------------------- records <-> JSON
@@ -218,8 +218,7 @@ def _flags_from(d: dict[str, Any], flags: tuple[RedFlag, ...]) -> RedFlagIndex:
         phrase = Phrase(tuple(words), by_id[flag_id])
         index.phrases.append(phrase)
         index.by_word[phrase.words[0]].append(phrase)
-    for key, words in d["variants"].items():
-        index.variants[key] = set(words)
+    index.variants = d["variants"]  # lists as stored: converting 20,000 of them would cost start-up
     index.contexts = {fid: [tuple(words) for words in c] for fid, c in d["contexts"].items()}
     return index
 
