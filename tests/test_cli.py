@@ -347,8 +347,13 @@ class TestHelpAndVersion:
 
 def python_m(args: list[str], cwd, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run `python -m massage_cli ARGS` as a separate process in a folder."""
+    return python(["-m", "massage_cli", *args], cwd, env)
+
+
+def python(args: list[str], cwd, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ARGS as a separate process in a folder."""
     return subprocess.run(
-        [sys.executable, "-m", "massage_cli", *args],
+        [sys.executable, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -403,15 +408,7 @@ class TestLazyImports:
 
     def probe(self, tmp_path, *args: str) -> str:
         env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
-        proc = subprocess.run(
-            [sys.executable, "-c", self.PROBE, *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+        proc = python(["-c", self.PROBE, *args], tmp_path, env)
         assert "Traceback" not in proc.stderr, proc.stderr
         return proc.stdout.strip()
 
