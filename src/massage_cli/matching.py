@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from .icd10 import CodeInfo, parse_codes
+from .icd10 import CodeInfo, parse_codes, show
 from .model import Condition, Faq, KnowledgeBase, Verdict
 from .redflags import RedFlagIndex
 from .words import (  # noqa: F401 (re-exported)
@@ -94,11 +94,6 @@ RETIRED_CODES = {
 }
 """Codes still written on notes that the code set no longer allows, keyed without the dot
 (CMS, FY2022 ICD-10-CM update: https://www.cms.gov/medicare/coding-billing/icd-10-codes)."""
-
-
-def show_code(key: str) -> str:
-    """A code key (no dot) written the usual way: M5450 -> M54.50."""
-    return key if len(key) <= 3 else f"{key[:3]}.{key[3:]}"
 
 
 class Index:
@@ -484,7 +479,7 @@ def _by_codes(index: Index, codes: list[str]) -> Match | NoMatch:
     if len(results) == 1:
         return results[0]
     found = [r for r in results if isinstance(r, Match)]
-    missed = [show_code(code) for code, r in zip(codes, results) if isinstance(r, NoMatch)]
+    missed = [show(code) for code, r in zip(codes, results) if isinstance(r, NoMatch)]
     note = f"No entry for {', '.join(missed)}." if missed else ""
     if not found:
         names = tuple(dict.fromkeys(n for r in results if isinstance(r, NoMatch) for n in r.suggestions))
@@ -509,7 +504,7 @@ def _by_code(index: Index, code: str) -> Match | NoMatch:
         note = condition.code_note(found[1])
         if len(code) == 7 and code != code_key_of(found[1]):
             note = (
-                f"{show_code(code)} is the same injury as {found[1]}, for a different kind of visit "
+                f"{show(code)} is the same injury as {found[1]}, for a different kind of visit "
                 f"(the last character). {note}"
             ).strip()
         return Match(condition, "icd10", found[1], note=note, code=info)
@@ -517,13 +512,13 @@ def _by_code(index: Index, code: str) -> Match | NoMatch:
     if code in RETIRED_CODES:
         return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), RETIRED_CODES[code], info)
     if len(under) == 1:
-        note = f"{show_code(code)} is a heading code; the exact codes under it lead to this entry."
-        return Match(index.condition(under[0]), "icd10", show_code(code), note=note, code=info)
+        note = f"{show(code)} is a heading code; the exact codes under it lead to this entry."
+        return Match(index.condition(under[0]), "icd10", show(code), note=note, code=info)
     if under:
-        note = f"{show_code(code)} is a heading code; the exact codes under it lead to several entries."
+        note = f"{show(code)} is a heading code; the exact codes under it lead to several entries."
         return NoMatch(tuple(index.condition(cid).name for cid in under[:3]), note, info)
     if info is None:
-        note = f"{show_code(code)} is not a code in the ICD-10-CM code set ({ICD10_RELEASE})."
+        note = f"{show(code)} is not a code in the ICD-10-CM code set ({ICD10_RELEASE})."
         return NoMatch(_code_suggestions(index, code), note)
     # A real code the knowledge base does not list: answer from its official title.
     kind = "" if info.billable else " (a heading, not a billable code)"
