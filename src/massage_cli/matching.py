@@ -89,7 +89,7 @@ RETIRED_CODES = {
     "M545": (
         "M54.5 is no longer a billable ICD-10-CM code. Since 1 October 2021 it is split into "
         "M54.50 (low back pain, unspecified), M54.51 (vertebrogenic low back pain) and "
-        "M54.59 (other low back pain). Ask for the new code; the answers it now leads to are below."
+        "M54.59 (other low back pain). Ask for the new code; the entries it now leads to are suggested."
     ),
 }
 """Codes still written on notes that the code set no longer allows, keyed without the dot
