@@ -478,8 +478,11 @@ def main_options(
 # --------------------------------------------------------------------------- check
 
 
-def _announce(result: Answer, line: int | None = None) -> None:
-    """Notes on stderr: typo corrections, other conditions named, suggestions (with the batch line)."""
+def _announce(result: Answer, line: int | None = None, *, on_stdout: bool = False) -> None:
+    """Notes on stderr: typo corrections, other conditions named, suggestions (with the batch line).
+
+    `on_stdout`: the answer itself is printed in a human format, which already carries the code's
+    note and the other conditions named, so they are not said twice on a terminal."""
     query = shorten(result.query)
     where = "massage-cli: " if line is None else f"massage-cli: line {line}: "
     match = result.match
@@ -493,6 +496,8 @@ def _announce(result: Answer, line: int | None = None) -> None:
         return
     if match.matched_by == "fuzzy":
         note(f"{where}showing {match.condition.name} for '{query}'")
+    if on_stdout:
+        return
     if result.note:
         note(f"{where}{result.note}")
     if match.also:
@@ -617,7 +622,9 @@ def check(
         result = answered.get(text)
         if result is None:
             result = answered[text] = answer(index, text)  # a damaged cache heals itself (store.py)
-        _announce(result, number if batch is not None else None)
+        _announce(
+            result, number if batch is not None else None, on_stdout=fmt is not Format.JSON and output is None
+        )
         all_found &= result.found
         rendered = shown_as.get(text)
         if rendered is None:
