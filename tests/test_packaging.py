@@ -24,7 +24,19 @@ def test_wheel_contains_the_knowledge_base(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("massage_cli-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         data = archive.read("massage_cli/data/conditions.yaml")
+        shipped = {
+            name: archive.read(f"massage_cli/{name}")
+            for name in (
+                "english_words.txt.gz",
+                "english_words.LICENSE",
+                "icd10cm_titles.tsv.gz",
+                "icd10cm_titles.NOTICE",
+            )
+        }
     assert (ROOT / "data" / "conditions.yaml").read_bytes() == data
+    # The word list and the code titles ship too: no network is ever needed at run time.
+    for name, content in shipped.items():
+        assert (ROOT / "src" / "massage_cli" / name).read_bytes() == content, name
 
 
 def test_bundled_path_exists() -> None:
