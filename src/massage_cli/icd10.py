@@ -45,6 +45,11 @@ def show(key: str) -> str:
     return key if len(key) <= 3 else f"{key[:3]}.{key[3:]}"
 
 
+def key_of(code: str) -> str:
+    """A code as written (M54.50, m54.50) as its key (M5450)."""
+    return code.replace(".", "").upper()
+
+
 def _key(token: str) -> str | None:
     """The code key one token spells (m54.50 -> M5450), or None if it is not code-shaped."""
     code = token.strip(_EDGES).upper()
@@ -104,7 +109,7 @@ def _lines_from(text: str, at: int, prefix: str) -> Iterator[CodeInfo]:
 
 def lookup(key: str) -> CodeInfo | None:
     """The code set's entry for a code (with or without the dot, any case), or None if there is none."""
-    key = key.replace(".", "").upper()
+    key = key_of(key)
     if not CODE_KEY.fullmatch(key):
         return None
     text = _text()
@@ -113,7 +118,7 @@ def lookup(key: str) -> CodeInfo | None:
 
 def billable_under(key: str) -> list[CodeInfo]:
     """The billable codes under a heading, in code order (M54.5 -> M54.50, M54.51, M54.59)."""
-    key = key.replace(".", "").upper()
+    key = key_of(key)
     if not CODE_KEY.fullmatch(key):
         return []
     text = _text()

@@ -835,6 +835,7 @@ def _condition_keys(
     condition: Condition, doc: _Doc, base: Path_, only: Iterable[str] | None = None
 ) -> list[_Key]:
     """The names and codes that must lead to this condition alone (of the fields in `only`, if given)."""
+    from .icd10 import key_of
     from .words import compact
 
     named: list[tuple[str, str, str, str, Path_]] = [
@@ -846,8 +847,7 @@ def _condition_keys(
         for j, a in enumerate(condition.aliases)
     ]
     named += [
-        ("ICD-10-CM code", _code_key(c), c, "icd10", (*base, "icd10", j))
-        for j, c in enumerate(condition.icd10)
+        ("ICD-10-CM code", key_of(c), c, "icd10", (*base, "icd10", j)) for j, c in enumerate(condition.icd10)
     ]
     wanted = None if only is None else set(only)
     return [
@@ -951,10 +951,6 @@ def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | N
 
 
 # --------------------------------------------------------------------------- merging layers
-
-
-def _code_key(code: str) -> str:
-    return code.replace(".", "").upper()
 
 
 def merge_layers(layers: list[LayerData]) -> KnowledgeBase:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .icd10 import CodeInfo, parse_codes, show
+from .icd10 import key_of as code_key_of
 from .model import Condition, Faq, KnowledgeBase, Verdict
 from .redflags import RedFlagIndex
 from .words import (  # noqa: F401 (re-exported)
@@ -38,25 +39,12 @@ ICD10_RELEASE = "April 2026"
 # Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound).
 _IDIOMS = re.compile(r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b", re.IGNORECASE)
 
-_CODE_QUERY = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
-
 FUZZY_ACCEPT = 0.85
 """Similarity at or above which a typo is corrected to a single clear best match."""
 FUZZY_MARGIN = 0.08
 """How far ahead of the next condition the best match must be to be taken."""
 FUZZY_SUGGEST = 0.75
 """Similarity at or above which a condition is offered as a suggestion."""
-
-
-def code_key_of(code: str) -> str:
-    """A code as written in a file (M54.50) as its key (M5450)."""
-    return code.replace(".", "").upper()
-
-
-def code_key(text: str) -> str | None:
-    """The ICD-10-CM code a query spells (upper case, no dot), or None if it is not code-shaped."""
-    key = re.sub(r"[\s.]", "", text).upper()
-    return key if _CODE_QUERY.match(key) else None
 
 
 class Match(NamedTuple):
