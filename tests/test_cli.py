@@ -66,6 +66,8 @@ class TestCheck:
             "cannot_replace",
             "evidence",
             "red_flags",
+            "if_happens",
+            "set_aside",
             "also_matched",
             "sources",
             "reviewed",
@@ -92,7 +94,9 @@ class TestCheck:
         data = json.loads(result.stdout)
         assert result.exit_code in (0, 1)
         if result.exit_code == 1:
-            assert {"query", "found", "suggestions", "note", "code", "red_flags"} == set(data)
+            assert {
+                "query", "found", "verdict", "suggestions", "note", "code", "red_flags", "if_happens", "set_aside"
+            } == set(data)
             assert "Fibromyalgia" in data["suggestions"]
 
     def test_typo_note_goes_to_stderr(self, run) -> None:

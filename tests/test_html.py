@@ -245,12 +245,14 @@ class TestHandout:
         assert "h2" not in page.names()
 
     def test_not_found_with_flag(self) -> None:
-        """A red flag with no condition still shows the warning box, above "No condition found"."""
+        """A red flag with no condition is the flag's own page: its name as the heading, the urgent
+        badge and what to do, never "No condition found"."""
         result = answer(INDEX, "my chest hurts")
         assert result.red_flags and result.condition is None
         page = parse(html_out.check(result, KB))
-        assert page.index("section", **{"class": "alert", "role": "alert"}) < page.index("h1")
-        assert page.text.index("WARNING:") < page.text.index("No condition found")
+        flag = result.red_flags[0]
+        assert page.text.index(flag.name) < page.text.index(Verdict.URGENT.label) < page.text.index(flag.message)
+        assert "No condition found" not in page.text
 
     def test_badges_differ_without_colour(self) -> None:
         """Each verdict's badge has its own symbol and its own border width and style, not just a colour."""

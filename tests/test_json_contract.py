@@ -61,11 +61,15 @@ TEXT = {"type": "string", "minLength": 1}
 TEXTS = array({"type": "string"})
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 VERDICT = {"enum": readme_values("`verdict` values:")}
-ACTION = {"enum": ["emergency", "urgent"]}
+ACTION = {"enum": ["emergency", "now", "urgent"]}
 LEVEL = {"enum": ["high", "moderate", "low", "very-low", "expert-opinion"]}
 SOURCE = obj(title=TEXT, url={"type": "string", "pattern": "^https://"})
 SOURCES = array(SOURCE)
 RED_FLAG = obj(id=TEXT, name=TEXT, action=ACTION, message=TEXT)
+FLAG_HIT = obj(id=TEXT, name=TEXT, action=ACTION, message=TEXT, words=TEXT)
+SET_ASIDE = obj(
+    id=TEXT, name=TEXT, words=TEXT, reason={"enum": ["denied", "other", "past", "everyday"]}, why=TEXT
+)
 CONDITION = obj(id=TEXT, name=TEXT, aliases=TEXTS, icd10=TEXTS, category=TEXT, body_parts=TEXTS)
 CODE = nullable(obj(code=TEXT, title={"type": "string"}, billable={"type": "boolean"}))
 NOTE = {"type": ["string", "null"]}
@@ -85,7 +89,9 @@ CHECK_FOUND = obj(
     see_a_doctor_if=TEXTS,
     cannot_replace=TEXTS,
     evidence=obj(level=LEVEL, summary=TEXT),
-    red_flags=array(RED_FLAG),
+    red_flags=array(FLAG_HIT),
+    if_happens=array(FLAG_HIT),
+    set_aside=array(SET_ASIDE),
     also_matched=TEXTS,
     sources=SOURCES,
     reviewed=DATE,
@@ -95,12 +101,31 @@ CHECK_FOUND = obj(
 CHECK_NOT_FOUND = obj(
     query={"type": "string"},
     found={"const": False},
+    verdict={"type": "null"},
     suggestions=TEXTS,
     note=NOTE,
     code=CODE,
-    red_flags=array(RED_FLAG),
+    red_flags={"type": "array", "maxItems": 0},
+    if_happens=array(FLAG_HIT),
+    set_aside=array(SET_ASIDE),
 )
-CHECK = {"oneOf": [CHECK_FOUND, CHECK_NOT_FOUND]}
+CHECK_FLAG_PAGE = obj(
+    query={"type": "string"},
+    found={"const": False},
+    verdict={"const": "urgent"},
+    name=TEXT,
+    headline=TEXT,
+    may_mean=TEXT,
+    sources=SOURCES,
+    disclaimer=TEXT,
+    suggestions=TEXTS,
+    note=NOTE,
+    code=CODE,
+    red_flags={**array(FLAG_HIT), "minItems": 1},
+    if_happens=array(FLAG_HIT),
+    set_aside=array(SET_ASIDE),
+)
+CHECK = {"oneOf": [CHECK_FOUND, CHECK_NOT_FOUND, CHECK_FLAG_PAGE]}
 LIST_ITEM = obj(**CONDITION["properties"], verdict=VERDICT, evidence_level=LEVEL)
 SEARCH_ITEM = obj(**LIST_ITEM["properties"], score={"type": "number"})
 RED_FLAG_ENTRY = obj(

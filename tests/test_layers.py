@@ -691,7 +691,7 @@ class TestAuthorsWords:
         """A red flag's action gets a suggestion too."""
         path = write(tmp_path, RED_FLAG.replace("action: urgent", "action: Emergency"))
         assert (
-            "'Emergency' is not one of emergency, urgent (did you mean 'emergency'?)"
+            "'Emergency' is not one of emergency, now, urgent (did you mean 'emergency'?)"
             in messages(check(path)[0])[0]
         )
 

@@ -15,7 +15,7 @@ from massage_cli.cli import ExitCode
 from massage_cli.knowledge import load_bundled
 from massage_cli.matching import Index
 from massage_cli.model import Action, Verdict
-from massage_cli.redflags import RedFlagIndex, content_words
+from massage_cli.redflags import RedFlagIndex, content_words, strong_words
 from massage_cli.words import english_words
 
 KB = load_bundled()
@@ -23,13 +23,22 @@ INDEX = Index.build(KB)
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_cases.yaml").read_text(encoding="utf-8"))
 POSITIVE = [(c["query"], c["flag"]) for c in CASES["positive"]]
 NEGATIVE = list(CASES["negative"])
-PHRASES = [(flag.id, phrase) for flag in KB.red_flags for phrase in flag.phrases]
+_LEGACY = yaml.safe_load((Path(__file__).parent / "data" / "legacy_phrases.yaml").read_text(encoding="utf-8"))
+PHRASES = sorted(
+    {(flag.id, phrase) for flag in KB.red_flags for phrase in (*flag.phrases, *_LEGACY.get(flag.id, ()))}
+)
 BY_FLAG = {flag.id: flag for flag in KB.red_flags}
-_SIGN_WORDS = {w for f in KB.red_flags for p in (*f.phrases, *f.context, f.name) for w in content_words(p)}
+_CONCEPT_WORDS = [w for c in KB.concepts for w in c.words]
+_SIGN_WORDS = {
+    w
+    for f in KB.red_flags
+    for p in (*f.phrases, *f.context, f.name, *_LEGACY.get(f.id, ()), *_CONCEPT_WORDS)
+    for w in content_words(p)
+}
 ORDINARY_WORDS = sorted(
     w for w in english_words() if 4 <= len(w) <= 9 and not set(content_words(w)) & _SIGN_WORDS
 )
-FLAGS = RedFlagIndex.for_flags(KB.red_flags)
+FLAGS = RedFlagIndex.for_flags(KB.red_flags, KB.concepts)
 REASSURING = {Verdict.HELPS, Verdict.MAY_HELP}
 
 
@@ -65,8 +74,9 @@ class TestCatalogue:
 
     @pytest.mark.parametrize("flag", KB.red_flags, ids=lambda f: f.id)
     def test_flag_is_complete(self, flag) -> None:
-        """Each flag has sources, several phrasings and a message that starts with the action."""
-        assert flag.sources and len(flag.phrases) >= 5
+        """Each flag has sources, several phrasings or concept combinations, and a message that
+        starts with the action."""
+        assert flag.sources and (len(flag.phrases) >= 5 or flag.signs)
         assert flag.question.endswith("?")
         first = flag.message.split(".")[0].lower()
         assert any(word in first for word in ("call", "go to", "see", "get", "phone", "ring")), flag.message
@@ -82,16 +92,23 @@ class TestCatalogue:
 
     @pytest.mark.parametrize(("flag_id", "phrase"), PHRASES, ids=[f"{a}:{b}" for a, b in PHRASES])
     def test_every_phrase_raises_its_flag(self, flag_id: str, phrase: str) -> None:
-        """Each catalogue phrase raises its own flag: alone, or with the flag's first context phrase."""
+        """Each catalogue phrase, and each phrase the catalogue listed before it described signs as
+        concepts, raises its own flag: alone, or with the flag's first context phrase."""
         flag = BY_FLAG[flag_id]
         query = f"{phrase} and {flag.context[0]}" if flag.context else phrase
         assert flag_id in flag_ids(query)
+
+    @pytest.mark.parametrize("concept", KB.concepts, ids=lambda c: c.id)
+    def test_every_concept_word_says_something(self, concept) -> None:
+        """No word of a concept is only small words that the scan cannot use ("end it" is "end")."""
+        weak = [w for w in concept.words if not strong_words(tuple(dict.fromkeys(content_words(w))))]
+        assert weak == []
 
     @pytest.mark.parametrize("flag", [f for f in KB.red_flags if f.context], ids=lambda f: f.id)
     def test_context_flag_needs_its_context(self, flag) -> None:
         """A flag that needs context does not fire on its phrases alone, unless they name the
         context themselves (a phrase that mentions the back is its own context)."""
-        index = RedFlagIndex.for_flags((flag,))
+        index = RedFlagIndex.for_flags((flag,), KB.concepts)
         silent = [p for p in flag.phrases if not index.detect(p)]
         assert len(silent) >= len(flag.phrases) // 2, f"{flag.id}: most phrases fire without context"
 
@@ -277,7 +294,7 @@ class TestCheckShowsTheWarningFirst:
         result = run("check", self.QUERY, "--json")
         data = json.loads(result.stdout)
         assert ("urgent", "bladder-bowel") == (data["verdict"], data["red_flags"][0]["id"])
-        assert {"id", "name", "action", "message"} == set(data["red_flags"][0])
+        assert {"id", "name", "action", "message", "words"} == set(data["red_flags"][0])
         assert '"helps"' not in result.stdout and '"may-help"' not in result.stdout
 
     @pytest.mark.parametrize("fmt", ["plain", "markdown"])
@@ -296,13 +313,14 @@ class TestCheckShowsTheWarningFirst:
         for verdict in REASSURING:
             assert verdict.label.upper() not in result.stdout
 
-    def test_not_found_still_warns(self, run) -> None:
-        """A query that names no condition still prints the warning; exit stays 1."""
+    def test_not_found_is_the_flags_own_page(self, run) -> None:
+        """A warning sign with no condition is an answer: the sign's own page, verdict urgent, exit 0."""
         result = run("check", "zzz qqq and numbness around my bum", "--format", "plain")
-        assert ExitCode.NOT_FOUND == result.exit_code
-        assert result.stdout.startswith("WARNING")
+        assert ExitCode.OK == result.exit_code, result.output
+        assert result.stdout.startswith("GET MEDICAL CARE NOW")
+        assert "No condition found" not in result.stdout
         data = json.loads(run("check", "zzz qqq and numbness around my bum", "--json").stdout)
-        assert (False, "saddle-numbness") == (data["found"], data["red_flags"][0]["id"])
+        assert (False, "urgent", "saddle-numbness") == (data["found"], data["verdict"], data["red_flags"][0]["id"])
 
     def test_batch_flags_each_line(self, run) -> None:
         """In a batch, each line is scanned on its own."""

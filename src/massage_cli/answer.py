@@ -1,12 +1,20 @@
-"""The answer to one `check` query: the condition found, warning signs, and the verdict to show."""
+"""The answer to one `check` query: the condition found, warning signs, and the verdict to show.
+
+The query is read as statements first (statements.py), so that the answer follows what the person
+said: a denied, past or someone else's condition is not the answer when the person names one of
+their own, and a sign counts only when it is there now.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from .icd10 import CodeInfo
-from .matching import Index, Match, NoMatch, lookup
+from .matching import Index, Match, NoMatch, lookup, parse_codes
 from .model import Action, Condition, RedFlag, Verdict
+from .redflags import MAX_SCAN, Hit
+from .statements import Statement, read
 from .textclean import clean_line
 
 
@@ -21,11 +29,22 @@ class Answer(NamedTuple):
     """What to know about how the query matched (a code's meaning), or ''."""
     code: CodeInfo | None = None
     """The ICD-10-CM code the query gave, as the official code set lists it."""
+    hits: tuple[Hit, ...] = ()
+    """The red flags with the words that raised each (same order as red_flags)."""
+    if_happens: tuple[Hit, ...] = ()
+    """Signs asked about as a "what if": shown as information, with no emergency banner."""
+    set_aside: tuple[Hit, ...] = ()
+    """Sign mentions that did not count, and why (denied, someone else's, past)."""
 
     @property
     def found(self) -> bool:
         """Whether a condition matched."""
         return self.match is not None
+
+    @property
+    def answered(self) -> bool:
+        """Whether there is an answer: a condition, or a warning sign's own page."""
+        return self.match is not None or bool(self.red_flags)
 
     @property
     def condition(self) -> Condition | None:
@@ -34,14 +53,14 @@ class Answer(NamedTuple):
 
     @property
     def verdict(self) -> Verdict | None:
-        """The verdict to show: `urgent` whenever a red flag is present."""
+        """The verdict to show: `urgent` whenever a red flag is present (with or without a condition)."""
         if self.red_flags:
             return Verdict.URGENT
         return self.match.condition.verdict if self.match else None
 
     @property
     def action(self) -> Action | None:
-        """The strongest action the red flags call for (emergency over urgent), if any."""
+        """The strongest action the red flags call for (emergency, then now, then today), if any."""
         if not self.red_flags:
             return None
         return min((flag.action for flag in self.red_flags), key=list(Action).index)
@@ -55,13 +74,144 @@ class Answer(NamedTuple):
         return self.verdict.headline
 
 
+_LONG = re.compile(
+    r"\b(?:for|over|nearly|almost|more than|past|last)\s+(?:(?:a|the|many|several|a few|few|some|two|three|"
+    r"four|five|six|seven|eight|nine|ten|twelve|\d+)\s+)?(?:years?|yrs?|decades?)\b"
+    r"|\b(?:for|over|more than|past|last)\s+(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"several|many|\d{2}|[3-9])\s+months\b|\bfor months\b|\bmonths and months\b|\bsince last year\b"
+    r"|\bsince (?:19|20)\d\d\b|\bfor ages\b|\bfor a long time\b|\bon and off for\b|\byears now\b",
+)
+"""Words that say a problem has lasted months or years: the long-term entry fits it better."""
+
+
 def answer(index: Index, query: str) -> Answer:
     """Look a query up and scan it for red flags (escape codes and control characters removed)."""
     query = clean_line(query)
-    result = lookup(index, query)
+    statement = read(query[:MAX_SCAN])
+    result = _lookup(index, query, statement)
     # The matched condition's name and category count as context ("sciatica" is back pain).
     context = "" if isinstance(result, NoMatch) else f"{result.condition.name} {result.condition.category}"
-    flags = index.red_flag_index().detect(query, context)
+    scan = index.red_flag_index().scan(query, context)
+    flags = tuple(hit.flag for hit in scan.flags)
+    extra = {"hits": scan.flags, "if_happens": scan.if_happens, "set_aside": scan.set_aside}
     if isinstance(result, NoMatch):
-        return Answer(query, None, result.suggestions, flags, result.note, result.code)
-    return Answer(query, result, (), flags, result.note, result.code)
+        own = _flag_entry(index, flags)
+        if own is not None:
+            return Answer(query, own, (), flags, **extra)
+        return Answer(query, None, result.suggestions, flags, result.note, result.code, **extra)
+    return Answer(query, result, (), flags, result.note, result.code, **extra)
+
+
+def _flag_entry(index: Index, flags: tuple[RedFlag, ...]) -> Match | None:
+    """The entry that has the first warning sign's own id (achilles-rupture), when one does."""
+    for flag in flags[:1]:
+        try:
+            return Match(index.condition(flag.id), "red-flag", flag.name)
+        except KeyError:
+            return None
+    return None
+
+
+def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
+    """The condition the statement is about: the person's own present one first.
+
+    With nothing to set aside the query is looked up whole. Otherwise, in turn: the words that
+    speak of the person now; those and someone else's present ones (a question asked for a mum);
+    what a past event left ("since my stroke" -> after a stroke); the "what if" words. Denied words
+    are never looked up, and the whole query is a last resort only when nothing is set aside but a
+    "what if".
+    """
+    if not statement.has_triggers or parse_codes(query):
+        return _long_term(index, lookup(index, query), query)
+    aside = statement.set_aside_words()
+    after = _after_entry(index, statement)
+    if after is not None:
+        return after
+    tried: list[NoMatch] = []
+    hypo = {i for t in statement.triggers if t.kind == "hypo" for i in range(t.first, t.last + 1)}
+    for keep in (set(), {"other"}, {"other", "hypo"}):
+        dropped = aside - _reached(statement, keep) - (hypo if "hypo" in keep else set())
+        text = _text(statement, dropped)
+        if not text.strip():
+            continue
+        result = lookup(index, text)
+        if isinstance(result, Match):
+            return _long_term(index, result, text)
+        tried.append(result)
+    return tried[0] if tried else NoMatch(())
+
+
+def _after_entry(index: Index, statement: Statement) -> Match | None:
+    """The entry for life after a past event ("since my stroke" -> after a stroke), when there is
+    one that is not the entry for the event itself (a past clot is not a clot now)."""
+    for words in _past_events(statement):
+        found = lookup(index, f"after {words}")
+        if not isinstance(found, Match) or found.condition.verdict is Verdict.URGENT:
+            continue
+        itself = lookup(index, words)
+        if isinstance(itself, Match) and itself.condition.id == found.condition.id:
+            continue
+        return found._replace(matched_by="text", matched_text=f"after {words}")
+    return None
+
+
+def _reached(statement: Statement, kinds: set[str]) -> set[int]:
+    """Word positions reached only by triggers of these kinds (not by a denial or a past one)."""
+    if not kinds:
+        return set()
+    keep: set[int] = set()
+    block: set[int] = set()
+    for trigger in statement.triggers:
+        low, high = trigger.scope
+        words = set(range(low, high)) | set(range(trigger.first, trigger.last + 1))
+        if trigger.kind in kinds:
+            keep |= set(range(low, high))
+        elif trigger.kind != "uncertain":
+            block |= words
+    return keep - block
+
+
+def _text(statement: Statement, dropped: frozenset[int] | set[int]) -> str:
+    """The query with some words left out, as typed (a code such as M54.5 stays whole)."""
+    out = ""
+    end = -1
+    starts: set[int] = set()
+    for i, word in enumerate(statement.words):
+        if i in dropped or word.start in starts:
+            continue
+        starts.add(word.start)
+        piece = statement.text[word.start : word.end]
+        out += piece if word.start == end else f" {piece}"
+        end = word.end
+    return out.strip()
+
+
+_EVENT_LEAD = r"^(?:since|after|had|has had|have had|suffered)\s+(?:a |an |the |my |his |her |their |your )?"
+
+
+def _past_events(statement: Statement) -> list[str]:
+    """The words of each past event ("stroke" in "since my stroke", "had a stroke last year")."""
+    out = []
+    for trigger in statement.triggers:
+        if trigger.kind != "past" or statement.recent(trigger):
+            continue
+        low, high = trigger.scope
+        text = re.sub(_EVENT_LEAD, "", statement.words_at(range(low, high)))
+        if text:
+            out.append(text)
+    return out
+
+
+def _long_term(index: Index, result: Match | NoMatch, text: str) -> Match | NoMatch:
+    """The long-term entry for a problem said to have lasted months or years, when there is one
+    on the same part of the body ("my back has hurt for years" -> chronic low back pain)."""
+    if not isinstance(result, Match) or not _LONG.search(text.lower()) or "chronic" in result.condition.id:
+        return result
+    found = lookup(index, f"chronic {result.condition.name}")
+    if (
+        isinstance(found, Match)
+        and "chronic" in found.condition.id
+        and set(found.condition.body_parts) & set(result.condition.body_parts)
+    ):
+        return found._replace(matched_by="text", matched_text=result.matched_text)
+    return result

@@ -486,6 +486,8 @@ def _announce(result: Answer, line: int | None = None, *, on_stdout: bool = Fals
     query = shorten(result.query)
     where = "massage-cli: " if line is None else f"massage-cli: line {line}: "
     match = result.match
+    if match is None and result.red_flags:
+        return  # a warning sign's own page is the answer
     if match is None:
         hint = f" Did you mean: {', '.join(result.suggestions)}?" if result.suggestions else ""
         note(f"{where}no condition matches '{query}'.{hint}")
@@ -594,7 +596,8 @@ def check(
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Will massage help with this condition? Exit 0 found, 1 not found."""
+    """Will massage help with this condition? Exit 0 answered (a condition, or a warning sign's own
+    page), 1 not found."""
     if bool(query) == (batch is not None):
         fail("give a QUERY, or --batch FILE (not both)", ExitCode.USAGE)
     if output is not None and str(output) == "-":
@@ -625,12 +628,12 @@ def check(
         _announce(
             result, number if batch is not None else None, on_stdout=fmt is not Format.JSON and output is None
         )
-        all_found &= result.found
+        all_found &= result.answered
         rendered = shown_as.get(text)
         if rendered is None:
             if fmt is Format.JSON:
                 rendered = out.dumps(out.check_data(result, kb), indent=None if batch is not None else 2)
-            elif result.found or result.red_flags or batch is not None:
+            elif result.answered or result.if_happens or result.set_aside or batch is not None:
                 rendered = out.check(result, kb)  # in a batch, a line that found nothing says so too
             else:
                 continue  # nothing to show: the note on stderr says why

@@ -14,7 +14,10 @@ from typing import Any, NamedTuple
 import yaml
 
 from .layers import MAX_FILE_BYTES, KnowledgeBaseError, Layer, Problem, bundled_path
+from .statements import WHO
 from .model import (
+    CONCEPT_KINDS,
+    Concept,
     BODY_PARTS,
     Action,
     Benefits,
@@ -82,8 +85,10 @@ CONDITION_OPTIONAL = ("body_parts", "code_notes")
 EVIDENCE_FIELDS = ("level", "summary")
 FAQ_REQUIRED = ("id", "question", "answer", "sources")
 FAQ_OPTIONAL = ("topics",)
-RED_FLAG_REQUIRED = ("id", "name", "action", "may_mean", "message", "phrases", "sources")
-RED_FLAG_OPTIONAL = ("question", "context", "min_age")
+RED_FLAG_REQUIRED = ("id", "name", "action", "may_mean", "message", "sources")
+RED_FLAG_OPTIONAL = ("phrases", "signs", "question", "context", "min_age", "who", "unless", "past_counts")
+CONCEPT_REQUIRED = ("id", "words")
+CONCEPT_OPTIONAL = ("kind",)
 SOURCE_FIELDS = ("title", "url")
 BENEFITS_FIELDS = ("can_do", "cannot_do", "sources")
 CLINIC_REQUIRED = ("name",)
@@ -92,6 +97,7 @@ SECTION_FIELDS = {
     "conditions": (CONDITION_REQUIRED, CONDITION_OPTIONAL),
     "faq": (FAQ_REQUIRED, FAQ_OPTIONAL),
     "red_flags": (RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL),
+    "concepts": (CONCEPT_REQUIRED, CONCEPT_OPTIONAL),
 }
 """Each list section's (required, optional) entry fields; every entry may also carry `patch`."""
 TOP_SCALARS = ("version", "reviewed", "icd10_release", "disclaimer")
@@ -723,27 +729,72 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
     if isinstance(min_age, bool) or not isinstance(min_age, int) or not low <= min_age <= high:
         ck.add((*path, "min_age"), f"{_quote(min_age)} is not an age (a whole number from {low} to {high})")
         min_age = 0
+    phrases = ck.texts(entry.get("phrases", []), (*path, "phrases"), allow_empty=True)
+    signs = _signs(ck, entry.get("signs", []), (*path, "signs"))
+    if ck.require and not phrases and not signs:
+        ck.add(path, "a red flag needs 'phrases' or 'signs' (combinations of concepts) to be found")
+    who = ck.texts(entry.get("who", []), (*path, "who"), allow_empty=True)
+    for i, group in enumerate(who):
+        if group and group not in WHO:
+            ck.add((*path, "who", i), f"{_quote(group)} is not a known group{_did_you_mean(group, WHO)}; known: {', '.join(WHO)}")
+    past_counts = entry.get("past_counts", False)
+    if not isinstance(past_counts, bool):
+        ck.add((*path, "past_counts"), f"must be true or false, not {_kind(past_counts)}")
+        past_counts = False
     flag = RedFlag(
         id=ck.ident(entry["id"], (*path, "id")),
         name=ck.text(entry["name"], (*path, "name")),
         action=ck.choice(entry["action"], (*path, "action"), Action),
         may_mean=ck.text(entry["may_mean"], (*path, "may_mean")),
         message=ck.text(entry["message"], (*path, "message")),
-        phrases=ck.texts(entry["phrases"], (*path, "phrases")),
+        phrases=phrases,
         sources=ck.sources(entry["sources"], (*path, "sources")),
         question=ck.text(entry.get("question", ""), (*path, "question"), allow_empty=True),
         context=ck.texts(entry.get("context", []), (*path, "context"), allow_empty=True),
         min_age=min_age,
+        signs=signs,
+        who=who,
+        unless=ck.texts(entry.get("unless", []), (*path, "unless"), allow_empty=True),
+        past_counts=past_counts,
     )
     return flag if len(ck.problems) == before else None
+
+
+def _signs(ck: _Checker, value: Any, path: Path_) -> tuple[tuple[str, ...], ...]:
+    """A flag's combinations of concept ids (each a list of ids)."""
+    if not isinstance(value, list):
+        ck.add(path, f"must be a list of combinations (each a list of concept ids), not {_kind(value)}")
+        return ()
+    out = []
+    for i, combo in enumerate(value):
+        if not isinstance(combo, list) or not combo:
+            ck.add((*path, i), "each sign must be a list of one or more concept ids, like [face-one-side, droops]")
+            continue
+        out.append(tuple(ck.ident(cid, (*path, i, j)) for j, cid in enumerate(combo)))
+    return tuple(out)
+
+
+def _concept(ck: _Checker, entry: dict[str, Any], path: Path_) -> Concept | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, CONCEPT_REQUIRED, CONCEPT_OPTIONAL)
+    kind = entry.get("kind", "finding")
+    if kind not in CONCEPT_KINDS:
+        ck.add((*path, "kind"), f"{_quote(kind)} is not one of {', '.join(CONCEPT_KINDS)}{_did_you_mean(kind, CONCEPT_KINDS)}")
+    concept = Concept(
+        id=ck.ident(entry["id"], (*path, "id")),
+        kind=kind if kind in CONCEPT_KINDS else "finding",
+        words=ck.texts(entry["words"], (*path, "words")),
+    )
+    return concept if len(ck.problems) == before else None
 
 
 _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
     "conditions": _condition,
     "faq": _faq,
     "red_flags": _red_flag,
+    "concepts": _concept,
 }
-_WHAT = {"conditions": "a condition", "faq": "an FAQ entry", "red_flags": "a red flag"}
+_WHAT = {"conditions": "a condition", "faq": "an FAQ entry", "red_flags": "a red flag", "concepts": "a concept"}
 
 
 class _Patch(NamedTuple):
@@ -963,7 +1014,7 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         benefits = layer.benefits or benefits
         clinic = layer.clinic or clinic
     stack = _stack(layers)
-    problems = stack.problems + _check_unique(stack)
+    problems = stack.problems + _check_unique(stack) + _check_concepts(stack)
     missing = [key for key in ("version", "reviewed", "disclaimer") if key not in scalars]
     if benefits is None:
         missing.append("benefits")
@@ -987,6 +1038,7 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         red_flags=tuple(stack.merged["red_flags"].values()),
         icd10_release=scalars.get("icd10_release", ""),
         clinic=clinic,
+        concepts=tuple(stack.merged["concepts"].values()),
     )
 
 
@@ -1090,6 +1142,28 @@ def _raw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_raw(item) for item in value]
     return value
+
+
+def _check_concepts(stack: _Stack) -> list[Problem]:
+    """Every concept a red flag's signs name must exist in some layer."""
+    known = tuple(stack.merged["concepts"])
+    problems = []
+    for flag in stack.merged["red_flags"].values():
+        for combo in flag.signs:
+            for cid in combo:
+                if cid not in stack.merged["concepts"] and cid not in WHO:
+                    where = stack.origin.get(("red_flags", flag.id), "")
+                    file, _, line = where.rpartition(":")
+                    problems.append(
+                        Problem(
+                            file or where,
+                            int(line) if line.isdigit() else None,
+                            None,
+                            f"red_flags.{flag.id}.signs",
+                            f"{_quote(cid)} is not a concept{_did_you_mean(cid, known)}",
+                        )
+                    )
+    return problems
 
 
 def _check_unique(stack: _Stack) -> list[Problem]:

@@ -38,6 +38,14 @@ ICD10_RELEASE = "April 2026"
 
 # Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound).
 _IDIOMS = re.compile(r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b", re.IGNORECASE)
+# Places that name one body part with the word of another: the back of the heel is the heel, and
+# an arm lifted above the head says nothing about the head.
+_PLACES = re.compile(
+    r"\b(?:the |at the |in the )?back of (?:the |my |your |his |her |their )?"
+    r"(heels?|ankles?|legs?|knees?|neck|head|hands?|thighs?|calf|calves|arms?|throat|eyes?|skull)\b"
+    r"|\b(?:above|over) (?:my|your|his|her|their|the) heads?\b",
+    re.IGNORECASE,
+)
 
 FUZZY_ACCEPT = 0.85
 """Similarity at or above which a typo is corrected to a single clear best match."""
@@ -167,7 +175,7 @@ class Index:
     def red_flag_index(self) -> RedFlagIndex:
         """The red-flag matcher for this knowledge base (built on first use)."""
         if self._flags is None:
-            self._flags = RedFlagIndex.for_flags(self.kb.red_flags)
+            self._flags = RedFlagIndex.for_flags(self.kb.red_flags, self.kb.concepts)
         return self._flags
 
     def typo_index(self) -> _TypoIndex:
@@ -266,7 +274,7 @@ def lookup(index: Index, query: str) -> Match | NoMatch:
     codes = parse_codes(query)
     if codes:
         return _by_codes(index, codes)
-    query = _IDIOMS.sub(" ", query)
+    query = _PLACES.sub(lambda m: f" {m.group(1)} " if m.group(1) else " overhead ", _IDIOMS.sub(" ", query))
     core = strip_filler(query)
     hit = index.exact_get(compact(core)) if core else None
     if hit is not None:  # the name, inside a question or sentence: found in text, not as typed

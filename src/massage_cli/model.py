@@ -80,17 +80,24 @@ _EVIDENCE_LABELS = {
 
 
 class Action(str, enum.Enum):
-    """What to do when a red flag is present."""
+    """What to do when a red flag is present, most urgent first."""
 
     EMERGENCY = "emergency"
+    NOW = "now"
+    """Contact your own care team now (the maternity unit, the cancer team's 24-hour line)."""
     URGENT = "urgent"
 
     @property
     def instruction(self) -> str:
         """The action in plain words."""
-        if self is Action.EMERGENCY:
-            return "Call emergency services or go to the emergency department now."
-        return "See a doctor today."
+        return _ACTION_WORDS[self]
+
+
+_ACTION_WORDS = {
+    Action.EMERGENCY: "Call emergency services or go to the emergency department now.",
+    Action.NOW: "Call your care team now. If you cannot reach them, call emergency services.",
+    Action.URGENT: "See a doctor today.",
+}
 
 
 class Source(NamedTuple):
@@ -197,11 +204,36 @@ class RedFlag(NamedTuple):
     """Phrases of which one must also appear (anywhere) before the sign counts; empty: always counts."""
     min_age: int = 0
     """When set, a stated age below it means the sign does not count (no stated age: it counts)."""
+    signs: tuple[tuple[str, ...], ...] = ()
+    """Combinations of concept ids: the sign is there when every concept of one combination is
+    named in one clause, in any order."""
+    who: tuple[str, ...] = ()
+    """Groups (statements.WHO) the sign counts for; empty: everyone."""
+    unless: tuple[str, ...] = ()
+    """Everyday look-alikes: a mention in a clause that also says one of these does not count."""
+    past_counts: bool = False
+    """Whether a past mention still counts (past cancer with new back pain)."""
 
     @property
     def ask(self) -> str:
         """The screening question, or one made from the name when the file gives none."""
         return self.question or f"Do you have this: {self.name}?"
+
+
+CONCEPT_KINDS = ("finding", "site", "onset", "setting")
+"""What a concept names. Only a finding's words decide whether a mention is denied, past or
+someone else's: in "s/p knee replacement, wound red and leaking" the replacement is past, the
+red wound is now."""
+
+
+class Concept(NamedTuple):
+    """A class of words that mean one thing in a warning sign ("one side of the face")."""
+
+    id: str
+    kind: str
+    """One of CONCEPT_KINDS."""
+    words: tuple[str, ...]
+    """Each word or short phrase once; plurals, -ing and -ed forms and one-letter typos are found."""
 
 
 class Benefits(NamedTuple):
@@ -232,6 +264,7 @@ class KnowledgeBase(NamedTuple):
     red_flags: tuple[RedFlag, ...] = ()
     icd10_release: str = ""
     clinic: Clinic | None = None
+    concepts: tuple[Concept, ...] = ()
 
     def condition(self, condition_id: str) -> Condition:
         """The condition with this id; KeyError if there is none."""

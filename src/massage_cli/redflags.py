@@ -17,7 +17,8 @@ from collections.abc import Collection, Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
-from .model import Action, RedFlag
+from .model import Action, Concept, RedFlag
+from .statements import PAST, PRESENT, WHAT_IF, WHO, Reading, Statement, read
 from .words import STOPWORDS, expand_contractions, is_english, stem
 
 MAX_SCAN = 20_000
@@ -119,7 +120,7 @@ _REAL_WORDS = frozenset(
 )
 # Words that carry meaning in red-flag phrases and must not be dropped as stopwords.
 _KEEP = frozenset(
-    {"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night"}
+    {"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night", "just", "when", "after"}
 )
 _FLAG_STOPWORDS = STOPWORDS - _KEEP
 # Everyday idioms whose words would otherwise read as a sign: falling asleep is not a fall.
@@ -184,6 +185,38 @@ class Phrase(NamedTuple):
     flag: RedFlag
 
 
+class Member(NamedTuple):
+    """The words of one member of a concept class, and the concept's id."""
+
+    words: tuple[str, ...]
+    concept: str
+
+
+class Hit(NamedTuple):
+    """A red flag and the mention of it in the text."""
+
+    flag: RedFlag
+    words: str
+    """The words of the text that raised it, as typed (lower case)."""
+    reading: Reading
+    """How the mention reads: present, denied, someone else's, past or a "what if"."""
+
+
+class Scan(NamedTuple):
+    """What a scan of one text found."""
+
+    flags: tuple[Hit, ...] = ()
+    """Signs that count, emergencies first."""
+    if_happens: tuple[Hit, ...] = ()
+    """Signs asked about as a "what if": their advice is information, with no emergency banner."""
+    set_aside: tuple[Hit, ...] = ()
+    """Sign mentions that did not count: denied, someone else's and over, or past."""
+
+
+EVERYDAY = Reading("everyday", trigger="")
+"""The reading of a mention next to one of its flag's everyday look-alikes (`unless`)."""
+
+
 def _add_variants(variants: defaultdict[str, set[str]], words: tuple[str, ...]) -> None:
     """Let each word, and each one-letter-shorter form of it, stand for the word."""
     for word in words:
@@ -194,13 +227,21 @@ def _add_variants(variants: defaultdict[str, set[str]], words: tuple[str, ...]) 
 
 
 class RedFlagIndex:
-    """Red-flag phrases prepared once for fast, typo-tolerant scanning."""
+    """Red-flag phrases and concepts prepared once for fast, typo-tolerant scanning."""
 
-    def __init__(self, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        flags: tuple[RedFlag, ...],
+        vocabulary: frozenset[str] = frozenset(),
+        concepts: tuple[Concept, ...] = (),
+    ) -> None:
         self.flags = flags
+        self.concepts = {c.id: c for c in concepts}
         self.phrases: list[Phrase] = []
         self.by_word: dict[str, list[Phrase]] = defaultdict(list)
         """Each phrase under its first word: only phrases whose first word is present are checked."""
+        self.members: list[Member] = []
+        self.member_by_word: dict[str, list[Member]] = defaultdict(list)
         self.variants: Mapping[str, Collection[str]] = {}
         """A phrase word, or the word with one letter removed, to the phrase words it stands for
         (sets when built, the lists as stored when read back from the cache: no copy at start-up)."""
@@ -208,10 +249,17 @@ class RedFlagIndex:
         """Real words (from the knowledge base's own text) that are never treated as typos."""
         self.contexts: dict[str, list[tuple[str, ...]]] = {}
         """Flag id -> the words of each context phrase; one must be present for the flag to count."""
+        self.unless: dict[str, list[tuple[str, ...]]] = {}
+        """Flag id -> the words of each everyday look-alike."""
 
     @classmethod
-    def build(cls, flags: tuple[RedFlag, ...], vocabulary: frozenset[str] = frozenset()) -> RedFlagIndex:
-        index = cls(flags, vocabulary=vocabulary | _REAL_WORDS)
+    def build(
+        cls,
+        flags: tuple[RedFlag, ...],
+        vocabulary: frozenset[str] = frozenset(),
+        concepts: tuple[Concept, ...] = (),
+    ) -> RedFlagIndex:
+        index = cls(flags, vocabulary=vocabulary | _REAL_WORDS, concepts=concepts)
         variants: defaultdict[str, set[str]] = defaultdict(set)
         index.variants = variants
         for flag in flags:
@@ -222,18 +270,29 @@ class RedFlagIndex:
                 index.phrases.append(Phrase(words, flag))
                 index.by_word[words[0]].append(index.phrases[-1])
                 _add_variants(variants, words)
-            if flag.context:
-                contexts = [tuple(dict.fromkeys(content_words(c))) for c in flag.context]
-                index.contexts[flag.id] = [c for c in contexts if c]
-                for words in index.contexts[flag.id]:
+            for name, texts in (("contexts", flag.context), ("unless", flag.unless)):
+                if texts:
+                    found = [tuple(dict.fromkeys(content_words(c))) for c in texts]
+                    getattr(index, name)[flag.id] = [c for c in found if c]
+                    for words in getattr(index, name)[flag.id]:
+                        _add_variants(variants, words)
+        used = {cid for flag in flags for combo in flag.signs for cid in combo}
+        for concept in concepts:
+            if concept.id not in used:
+                continue
+            for text in concept.words:
+                words = tuple(dict.fromkeys(content_words(text)))
+                if strong_words(words):
+                    index.members.append(Member(words, concept.id))
+                    index.member_by_word[words[0]].append(index.members[-1])
                     _add_variants(variants, words)
         return index
 
     @classmethod
-    def for_flags(cls, flags: tuple[RedFlag, ...]) -> RedFlagIndex:
+    def for_flags(cls, flags: tuple[RedFlag, ...], concepts: tuple[Concept, ...] = ()) -> RedFlagIndex:
         """The matcher for a catalogue; its own explanations count as real words, never typos."""
         vocabulary = frozenset(w for flag in flags for w in raw_words(f"{flag.may_mean} {flag.message}"))
-        return cls.build(flags, vocabulary)
+        return cls.build(flags, vocabulary, concepts)
 
     def _meanings(self, raw: str) -> set[str]:
         """The phrase words a query word can stand for: itself, or a one-letter typo of one."""
@@ -267,55 +326,188 @@ class RedFlagIndex:
         return positions
 
     def detect(self, query: str, context: str = "") -> tuple[RedFlag, ...]:
-        """The red flags the query describes, emergencies first.
+        """The red flags that count in the query, emergencies first (see `scan`)."""
+        return tuple(hit.flag for hit in self.scan(query, context).flags)
 
-        `context` is more text that counts for flags needing context but raises no flag of its own
-        (the name of the condition the query matched: "Sciatica" is back pain).
+    def scan(self, query: str, context: str = "") -> Scan:
+        """The red flags the query describes, read as statements.
+
+        Each mention of a sign is read in its clause: denied, someone else's and over, past (unless
+        the flag says a past sign counts) and "what if" mentions do not count; they are returned
+        with the reason. `context` is more text that counts for flags needing context but raises
+        no flag of its own (the name of the condition the query matched: "Sciatica" is back pain).
         """
-        text = query[:MAX_SCAN]
-        positions = self._positions(raw_words(text))
-        found: dict[str, RedFlag] = {}
-        candidates = [phrase for word in list(positions) for phrase in self.by_word.get(word, ())]
-        for phrase in candidates:
-            if phrase.flag.id in found or not all(w in positions for w in phrase.words):
+        statement = read(query[:MAX_SCAN])
+        text_words = statement.words
+        keep = _content_positions(statement)
+        positions = self._positions([text_words[i].text for i in keep])
+        clause_of = [statement.clauses[i] for i in keep]
+        mentions: dict[str, list[tuple[list[int], list[int]]]] = defaultdict(list)
+        """Flag id -> (every word position of a mention, the positions of its finding words)."""
+        for word in list(positions):
+            for phrase in self.by_word.get(word, ()):
+                for spot in _windows(phrase.words, positions, clause_of, len(phrase.words) + EXTRA_WORDS):
+                    where = sorted(keep[k] for k in spot)
+                    mentions[phrase.flag.id].append((where, where))
+        if self.members:
+            self._signs(positions, clause_of, keep, mentions, statement)
+        age = _stated_age(statement.text)
+        present = set(positions)
+        if any(self.contexts.get(fid) for fid in mentions):
+            present |= set(self._positions(raw_words(context)))
+        population = statement.population.names() if any(f.who for f in self.flags) else ()
+        counted: dict[str, Hit] = {}
+        if_happens: dict[str, Hit] = {}
+        set_aside: dict[str, Hit] = {}
+        by_id = {flag.id: flag for flag in self.flags}
+        for flag_id, found in mentions.items():
+            flag = by_id[flag_id]
+            if flag.context and not any(all(w in present for w in c) for c in self.contexts.get(flag_id, ())):
                 continue
-            if _span(phrase.words, positions) <= len(phrase.words) + EXTRA_WORDS:
-                found[phrase.flag.id] = phrase.flag
-        age = _stated_age(text)
-        if AGE_FLAG not in found and age >= 50:
-            for flag in self.flags:
-                if flag.id == AGE_FLAG:
-                    found[flag.id] = flag
-        if any(flag.context for flag in found.values()):
-            present = set(positions) | set(self._positions(raw_words(context)))
-            found = {
-                fid: flag
-                for fid, flag in found.items()
-                if not flag.context or any(all(w in present for w in c) for c in self.contexts.get(fid, ()))
-            }
-        found = {fid: flag for fid, flag in found.items() if not (0 < age < flag.min_age)}
+            if 0 < age < flag.min_age or (flag.who and not set(flag.who) & set(population)):
+                continue
+            hidden = self._hidden(flag, statement) if flag.unless else set()
+            for where, finding in sorted(found, key=lambda m: m[0]):
+                reading = self._read(statement, flag, where, finding, hidden)
+                words = statement.typed(where if reading.counts else [*where, *reading.at])
+                hit = Hit(flag, words, reading)
+                if hit.reading.counts:
+                    counted.setdefault(flag_id, hit)
+                elif hit.reading.status == WHAT_IF:
+                    if_happens.setdefault(flag_id, hit)
+                else:
+                    set_aside.setdefault(flag_id, hit)
+        if AGE_FLAG not in counted and age >= 50 and AGE_FLAG in by_id:
+            flag = by_id[AGE_FLAG]
+            if not flag.context or any(all(w in present for w in c) for c in self.contexts.get(AGE_FLAG, ())):
+                counted[AGE_FLAG] = Hit(flag, str(age), Reading(PRESENT))
         order = {flag.id: i for i, flag in enumerate(self.flags)}
-        return tuple(sorted(found.values(), key=lambda f: (f.action is not Action.EMERGENCY, order[f.id])))
+        rank = list(Action).index
+
+        def ranked(hits: dict[str, Hit], drop: Collection[str] = ()) -> tuple[Hit, ...]:
+            kept = [h for fid, h in hits.items() if fid not in drop]
+            return tuple(sorted(kept, key=lambda h: (rank(h.flag.action), order[h.flag.id])))
+
+        return Scan(
+            ranked(counted),
+            ranked(if_happens, counted),
+            ranked(set_aside, {*counted, *if_happens}),
+        )
+
+    def _signs(
+        self,
+        positions: dict[str, list[int]],
+        clause_of: list[int],
+        keep: list[int],
+        mentions: dict[str, list[tuple[list[int], list[int]]]],
+        statement: Statement,
+    ) -> None:
+        """Add the mentions made of concept combinations: every concept named in one clause. A
+        concept named like a group of people (WHO: baby, pregnant, chemo...) is met when the text
+        says the person is in it, anywhere."""
+        named: dict[str, list[tuple[int, list[int]]]] = defaultdict(list)
+        """Concept id -> (clause, word positions) of each member found."""
+        for word in list(positions):
+            for member in self.member_by_word.get(word, ()):
+                for spot in _windows(member.words, positions, clause_of, len(member.words) + EXTRA_WORDS):
+                    named[member.concept].append((clause_of[spot[0]], [keep[k] for k in spot]))
+        if not named:
+            return
+        groups = set(statement.population.names()) if any(c in WHO for f in self.flags for s in f.signs for c in s) else set()
+        for flag in self.flags:
+            for full in flag.signs:
+                combo = [cid for cid in full if cid not in WHO]
+                if len(combo) < len(full) and not set(full) - set(combo) <= groups:
+                    continue
+                if not combo or not all(cid in named for cid in combo):
+                    continue
+                clauses = set.intersection(*({c for c, _ in named[cid]} for cid in combo))
+                for clause in sorted(clauses):
+                    where: list[int] = []
+                    finding: list[int] = []
+                    for cid in combo:
+                        spot = min((p for c, p in named[cid] if c == clause), key=len)
+                        where += spot
+                        if self.concepts[cid].kind == "finding":
+                            finding += spot
+                    mentions[flag.id].append((sorted(set(where)), sorted(set(finding or where))))
+
+    def _read(self, statement: Statement, flag: RedFlag, where: list[int], finding: list[int], hidden: set[int]) -> Reading:
+        """How one mention of a flag reads, with the flag's own rules above the statement's."""
+        if statement.clauses[where[0]] in hidden:
+            return EVERYDAY
+        reading = statement.reading(finding, where)
+        if reading.status == PAST and flag.past_counts:
+            reading = reading._replace(status=PRESENT)
+        return reading
+
+    def _hidden(self, flag: RedFlag, statement: Statement) -> set[int]:
+        """The clauses that say one of the flag's everyday look-alikes, word for word ("breathless
+        when I run", "hay fever", "since having my kids")."""
+        words = [flag_word(w.text) for w in statement.words]
+        out: set[int] = set()
+        for phrase in _unless_words(flag.unless):
+            n = len(phrase)
+            for i in range(len(words) - n + 1):
+                if words[i : i + n] == list(phrase):
+                    out.add(statement.clauses[i])
+        return out
 
 
-def _span(words: tuple[str, ...], positions: dict[str, list[int]]) -> int:
-    """The fewest query words that contain every phrase word (a classic minimum window)."""
-    events = sorted((pos, i) for i, w in enumerate(words) for pos in positions[w])
-    need = len(words)
-    counts = [0] * need
-    have = 0
-    best = len(events) + 10**6
-    left = 0
-    for pos, i in events:
-        counts[i] += 1
-        have += counts[i] == 1
-        while have == need:
-            lpos, li = events[left]
-            best = min(best, pos - lpos + 1)
-            counts[li] -= 1
-            have -= counts[li] == 0
-            left += 1
-    return best
+@lru_cache(maxsize=1024)
+def _unless_words(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Each look-alike as its words (contractions spelled out, roots), for a word-for-word match."""
+    return tuple(
+        tuple(flag_word(w.text) for w in read(phrase).words) for phrase in phrases if read(phrase).words
+    )
+
+
+_WEAK = frozenset(
+    "not no cannot can all out on off down over at will would do does did be there that who it".split()
+)
+"""Words that cannot stand for a sign on their own (a member "end it" would be just "end")."""
+
+
+def strong_words(words: tuple[str, ...]) -> bool:
+    """Whether a member's words say something on their own: one word not in _WEAK."""
+    return any(w not in _WEAK for w in words)
+
+
+def _content_positions(statement: Statement) -> list[int]:
+    """The positions of the words that carry meaning: not stopwords, not inside an idiom."""
+    words = statement.words
+    joined = " ".join(w.text for w in words)
+    idiom: set[int] = set()
+    if _IDIOMS.search(joined):
+        starts = []
+        at = 0
+        for w in words:
+            starts.append(at)
+            at += len(w.text) + 1
+        for match in _IDIOMS.finditer(joined):
+            idiom |= {i for i, s in enumerate(starts) if match.start() <= s < match.end()}
+    return [i for i, w in enumerate(words) if w.text not in _FLAG_STOPWORDS and i not in idiom]
+
+
+def _windows(
+    words: tuple[str, ...], positions: dict[str, list[int]], clause_of: list[int], limit: int
+) -> list[list[int]]:
+    """Each place in one clause where all the words stand within `limit` words: the positions."""
+    if not all(w in positions for w in words):
+        return []
+    out = []
+    for anchor in positions[words[0]]:
+        clause = clause_of[anchor]
+        spot = [anchor]
+        for word in words[1:]:
+            near = [p for p in positions[word] if clause_of[p] == clause]
+            if not near:
+                break
+            spot.append(min(near, key=lambda p: abs(p - anchor)))
+        else:
+            if max(spot) - min(spot) + 1 <= limit:
+                out.append(spot)
+    return out
 
 
 def _stated_age(text: str) -> int:

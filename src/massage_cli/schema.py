@@ -31,7 +31,8 @@ from .knowledge import (
     TOP_FIELDS,
     URL_PATTERN,
 )
-from .model import BODY_PARTS, Action, EvidenceLevel, Verdict
+from .model import BODY_PARTS, CONCEPT_KINDS, Action, EvidenceLevel, Verdict
+from .statements import WHO
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
@@ -239,8 +240,53 @@ def _red_flag() -> dict[str, Any]:
             "maximum": high,
             "description": "When set, a stated age below it means the sign does not count.",
         },
+        "signs": {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string", "pattern": KEBAB_PATTERN, "description": "A concept id."},
+                "description": "Concept ids that must all be named in one clause, in any order.",
+            },
+            "description": (
+                "Combinations of concepts (see `concepts`): the sign is there when every concept of "
+                "one combination is named in one clause ('one side of my face wouldn't move' is "
+                "[face, face-droops]). A flag needs phrases, signs or both."
+            ),
+        },
+        "who": {
+            "type": "array",
+            "items": _enum(list(WHO), "A group of people the text can say it is about."),
+            "description": "The sign counts only for these groups (a baby, pregnancy, chemotherapy...).",
+        },
+        "unless": _texts(
+            "Everyday look-alikes: a mention in a clause that also says one of these does not count.",
+            allow_empty=True,
+            item="phrase",
+        ),
+        "past_counts": {
+            "type": "boolean",
+            "description": "Whether a past mention still counts (past cancer with new back pain).",
+        },
     }
     return _entry("A warning sign that needs medical care, not massage.", properties, "red_flags")
+
+
+def _concept() -> dict[str, Any]:
+    properties = {
+        "id": _ident("A unique kebab-case id, named by red flags' signs."),
+        "kind": _enum(
+            list(CONCEPT_KINDS),
+            "finding (the default): its words decide whether a mention is denied, past or someone "
+            "else's; site, onset and setting words only set the scene.",
+        ),
+        "words": _texts(
+            "Each word or short phrase once, with everyday synonyms; plurals, -ing and -ed forms and "
+            "one-letter typos are found without listing them.",
+            item="word",
+        ),
+    }
+    return _entry("A class of everyday words that mean one thing in a warning sign.", properties, "concepts")
 
 
 def build() -> dict[str, Any]:
@@ -284,6 +330,7 @@ def build() -> dict[str, Any]:
             ),
             "faq": section(_faq(), "Common questions: added, replaced whole by id, or patched."),
             "red_flags": section(_red_flag(), "Warning signs: added, replaced whole by id, or patched."),
+            "concepts": section(_concept(), "Word classes for red flags' signs: added, replaced or patched."),
         },
         (),
         TOP_FIELDS,

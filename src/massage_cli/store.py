@@ -29,6 +29,7 @@ from .model import (
     Action,
     Benefits,
     Clinic,
+    Concept,
     Condition,
     Evidence,
     EvidenceLevel,
@@ -39,9 +40,9 @@ from .model import (
     Verdict,
     replace,
 )
-from .redflags import Phrase, RedFlagIndex
+from .redflags import Member, Phrase, RedFlagIndex
 
-SCHEMA = 4
+SCHEMA = 5
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -178,9 +179,14 @@ def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
                 f.question,
                 list(f.context),
                 f.min_age,
+                [list(combo) for combo in f.signs],
+                list(f.who),
+                list(f.unless),
+                f.past_counts,
             ]
             for f in kb.red_flags
         ],
+        "concepts": [[c.id, c.kind, list(c.words)] for c in kb.concepts],
     }
 
 
@@ -194,9 +200,25 @@ def _kb_from(d: dict[str, Any], conditions: tuple[Condition, ...]) -> KnowledgeB
         conditions=conditions,
         faq=tuple(Faq(i, q, a, tuple(t), _sources(s)) for i, q, a, t, s in d["faq"]),
         red_flags=tuple(
-            RedFlag(i, n, Action(a), m, msg, tuple(p), _sources(s), q, tuple(ctx), age)
-            for i, n, a, m, msg, p, s, q, ctx, age in d["red_flags"]
+            RedFlag(
+                i,
+                n,
+                Action(a),
+                m,
+                msg,
+                tuple(p),
+                _sources(s),
+                q,
+                tuple(ctx),
+                age,
+                tuple(tuple(combo) for combo in signs),
+                tuple(who),
+                tuple(unless),
+                past,
+            )
+            for i, n, a, m, msg, p, s, q, ctx, age, signs, who, unless, past in d["red_flags"]
         ),
+        concepts=tuple(Concept(i, kind, tuple(words)) for i, kind, words in d["concepts"]),
         icd10_release=d["icd10_release"],
         clinic=Clinic(*d["clinic"]) if d["clinic"] else None,
     )
@@ -208,18 +230,27 @@ def _flags_data(index: RedFlagIndex) -> dict[str, Any]:
         "variants": {k: sorted(v) for k, v in index.variants.items()},
         "vocabulary": sorted(index.vocabulary),
         "contexts": {fid: [list(words) for words in c] for fid, c in index.contexts.items()},
+        "unless": {fid: [list(words) for words in c] for fid, c in index.unless.items()},
+        "members": [[list(m.words), m.concept] for m in index.members],
     }
 
 
-def _flags_from(d: dict[str, Any], flags: tuple[RedFlag, ...]) -> RedFlagIndex:
+def _flags_from(
+    d: dict[str, Any], flags: tuple[RedFlag, ...], concepts: tuple[Concept, ...] = ()
+) -> RedFlagIndex:
     by_id = {f.id: f for f in flags}
-    index = RedFlagIndex(flags, vocabulary=frozenset(d["vocabulary"]))
+    index = RedFlagIndex(flags, vocabulary=frozenset(d["vocabulary"]), concepts=concepts)
     for words, flag_id in d["phrases"]:
         phrase = Phrase(tuple(words), by_id[flag_id])
         index.phrases.append(phrase)
         index.by_word[phrase.words[0]].append(phrase)
     index.variants = d["variants"]  # lists as stored: converting 20,000 of them would cost start-up
     index.contexts = {fid: [tuple(words) for words in c] for fid, c in d["contexts"].items()}
+    index.unless = {fid: [tuple(words) for words in c] for fid, c in d["unless"].items()}
+    for words, concept in d["members"]:
+        member = Member(tuple(words), concept)
+        index.members.append(member)
+        index.member_by_word[member.words[0]].append(member)
     return index
 
 
@@ -529,7 +560,7 @@ def read(key: str, layers: list[Layer] | None = None) -> StoreIndex | None:
         if meta.get("complete") != "1" or meta.get("schema") != str(SCHEMA) or meta.get("key") != key:
             raise CacheDamaged("incomplete or for other files")
         kb = _decode(lambda d: _kb_from(d, ()), meta["kb"])
-        flags = _decode(lambda d: _flags_from(d, kb.red_flags), meta["flags"])
+        flags = _decode(lambda d: _flags_from(d, kb.red_flags, kb.concepts), meta["flags"])
         counts = _decode(lambda d: {str(t): int(n) for t, n in d.items()}, meta["counts"])
         source = (key, layers, path) if layers is not None else None
         return StoreIndex(db, kb, flags, counts, source)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..answer import Answer
-from ..model import Action, Condition, KnowledgeBase, Verdict
+from ..model import Action, Condition, KnowledgeBase, Source, Verdict
 from ..readability import CEILING, TARGET_MEDIAN
 from ..textclean import shorten
 
@@ -49,7 +49,45 @@ def flag_heading(answer: Answer) -> str:
     """The warning line shown above everything else when red flags are found."""
     if answer.action is Action.EMERGENCY:
         return "WARNING: Call emergency services or go to the emergency department now."
+    if answer.action is Action.NOW:
+        return "WARNING: Call your care team now, before any massage."
     return "WARNING: See a doctor today, before any massage."
+
+
+REASONS = {
+    "denied": "you said no",
+    "other": "someone else's, not now",
+    "past": "in the past",
+    "everyday": "an everyday cause",
+}
+"""Why a sign mention did not count, in plain words (JSON `set_aside[].reason` keys)."""
+
+
+def set_aside_line(answer: Answer) -> str | None:
+    """Signs the words mention that did not count, and why: so a reader sees why there is no warning."""
+    if not answer.set_aside:
+        return None
+    parts = [f'"{shorten(hit.words, 60)}" ({REASONS.get(hit.reading.status, hit.reading.status)})' for hit in answer.set_aside]
+    return f"Not counted: {'; '.join(parts)}."
+
+
+def if_happens_lines(answer: Answer) -> list[str]:
+    """The advice of signs asked about as a "what if": information, not an emergency now."""
+    return [f"If this happens ({hit.flag.name}): {hit.flag.message}" for hit in answer.if_happens]
+
+
+def flag_page(answer: Answer) -> bool:
+    """Whether the answer is a warning sign's own page: a sign counts and no condition matched."""
+    return bool(answer.red_flags) and answer.condition is None
+
+
+def flag_sources(answer: Answer) -> list[Source]:
+    """The sources of every warning sign shown, each once, in order."""
+    seen: dict[str, Source] = {}
+    for flag in answer.red_flags:
+        for source in flag.sources:
+            seen.setdefault(source.url, source)
+    return list(seen.values())
 
 
 def clinic_line(kb: KnowledgeBase) -> str | None:

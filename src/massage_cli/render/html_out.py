@@ -200,8 +200,39 @@ def _clinic(kb: KnowledgeBase) -> str:
     return f'<p class="clinic">Clinic: <strong>{esc(kb.clinic.name)}</strong>{contact}</p>'
 
 
+def _statement_html(answer: Answer) -> list[str]:
+    """The "what if" advice and the signs that did not count."""
+    lines = [f'<p class="note">{esc(line)}</p>' for line in common.if_happens_lines(answer)]
+    aside = common.set_aside_line(answer)
+    if aside:
+        lines.append(f'<p class="note">{esc(aside)}</p>')
+    return lines
+
+
+def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
+    """A warning sign with no condition: the sign's own page, action first."""
+    assert answer.verdict is not None
+    first = answer.red_flags[0]
+    body = [
+        f"<h1>{esc(first.name)}</h1>",
+        f"<p>{badge(answer.verdict)}</p>",
+        f'<p class="headline">{esc(answer.headline)}</p>',
+    ]
+    for i, flag in enumerate(answer.red_flags):
+        if i:
+            body.append(f"<h2>{esc(flag.name)}</h2>")
+        body += [
+            f"<p><strong>What to do:</strong> {esc(flag.message)}</p>",
+            f"<p><strong>What it may mean:</strong> {esc(flag.may_mean)}</p>",
+        ]
+    body += [*_statement_html(answer), *_sources(common.flag_sources(answer)), _clinic(kb)]
+    return _document(f"{esc(first.name)}: {esc(answer.verdict.label)} &ndash; massage-cli", body, _footer(kb))
+
+
 def check(answer: Answer, kb: KnowledgeBase) -> str:
     """One answer as a printable patient handout."""
+    if common.flag_page(answer):
+        return _flag_page(answer, kb)
     body = _flags(answer)
     condition = answer.condition
     if condition is None:
@@ -209,6 +240,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
             "<h1>No condition found</h1>",
             f"<p>{esc(common.not_found_message(answer))}</p>",
             f"<p>You asked about: &ldquo;{esc(shorten(answer.query, 200))}&rdquo;</p>",
+            *_statement_html(answer),
         ]
         return _document("No condition found &ndash; massage-cli", body, _footer(kb))
     assert answer.verdict is not None
@@ -224,6 +256,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     for extra in (common.note_line(answer), common.also_line(answer)):
         if extra:
             body.append(f'<p class="note">{esc(extra)}</p>')
+    body += _statement_html(answer)
     body.append(f'<p class="summary">{esc(condition.summary)}</p>')
     for title, items in common.sections(condition):
         body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..answer import Answer
 from ..matching import Hit
+from ..redflags import Hit as RedFlagHit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
 
 if TYPE_CHECKING:
@@ -43,9 +44,40 @@ def condition_ref(condition: Condition) -> dict[str, Any]:
     }
 
 
-def red_flag_data(flag: RedFlag) -> dict[str, Any]:
-    """A red flag as it appears in `check` output."""
-    return {"id": flag.id, "name": flag.name, "action": flag.action.value, "message": flag.message}
+def red_flag_data(flag: RedFlag, words: str | None = None) -> dict[str, Any]:
+    """A red flag as it appears in `check` output (with the words of the query that raised it)."""
+    data = {"id": flag.id, "name": flag.name, "action": flag.action.value, "message": flag.message}
+    if words is not None:
+        data["words"] = words
+    return data
+
+
+def _hit_flags(hits: Sequence[RedFlagHit]) -> list[dict[str, Any]]:
+    return [red_flag_data(hit.flag, hit.words) for hit in hits]
+
+
+def set_aside_data(hits: Sequence[RedFlagHit]) -> list[dict[str, Any]]:
+    """Sign mentions that did not count: which sign, the words, why (a key and plain words)."""
+    from .common import REASONS
+
+    return [
+        {
+            "id": hit.flag.id,
+            "name": hit.flag.name,
+            "words": hit.words,
+            "reason": hit.reading.status,
+            "why": REASONS.get(hit.reading.status, hit.reading.status),
+        }
+        for hit in hits
+    ]
+
+
+def _statement_data(answer: Answer) -> dict[str, Any]:
+    return {
+        "red_flags": _hit_flags(answer.hits) if answer.hits else [red_flag_data(f) for f in answer.red_flags],
+        "if_happens": _hit_flags(answer.if_happens),
+        "set_aside": set_aside_data(answer.set_aside),
+    }
 
 
 def code_data(answer: Answer) -> dict[str, Any] | None:
@@ -64,16 +96,26 @@ def clinic_data(kb: KnowledgeBase) -> dict[str, str] | None:
 
 def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
     """One answer as a JSON-ready mapping."""
-    flags = [red_flag_data(flag) for flag in answer.red_flags]
     condition, match = answer.condition, answer.match
     if condition is None or match is None:
+        page: dict[str, Any] = {}
+        if answer.red_flags:  # a warning sign with no condition: the sign's own page
+            page = {
+                "name": answer.red_flags[0].name,
+                "headline": answer.headline,
+                "may_mean": answer.red_flags[0].may_mean,
+                "sources": _sources([s for f in answer.red_flags for s in f.sources]),
+                "disclaimer": kb.disclaimer,
+            }
         return {
             "query": answer.query,
             "found": False,
+            "verdict": answer.verdict.value if answer.verdict else None,
+            **page,
             "suggestions": list(answer.suggestions),
             "note": answer.note,
             "code": code_data(answer),
-            "red_flags": flags,
+            **_statement_data(answer),
         }
     assert answer.verdict is not None
     return {
@@ -91,7 +133,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "see_a_doctor_if": list(condition.see_a_doctor_if),
         "cannot_replace": list(condition.cannot_replace),
         "evidence": {"level": condition.evidence.level.value, "summary": condition.evidence.summary},
-        "red_flags": flags,
+        **_statement_data(answer),
         "also_matched": [c.id for c in match.also],
         "sources": _sources(condition.sources),
         "reviewed": condition.reviewed,

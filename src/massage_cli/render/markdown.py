@@ -33,8 +33,30 @@ def _sources(sources: Sequence[Source]) -> list[str]:
     return ["## Sources", ""] + [f"- {esc(s.title)}: <{s.url}>" for s in sources]
 
 
+def _statement_lines(answer: Answer) -> list[str]:
+    """The "what if" advice and the signs that did not count, as paragraphs."""
+    lines = [f"*{esc(line)}*" for line in common.if_happens_lines(answer)]
+    aside = common.set_aside_line(answer)
+    if aside:
+        lines.append(f"*{esc(aside)}*")
+    return [item for line in lines for item in (line, "")]
+
+
+def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
+    """A warning sign with no condition: the sign's own page, action first."""
+    lines = [f"**{esc(common.verdict_line(answer))}**", ""]
+    for i, flag in enumerate(answer.red_flags):
+        lines += [f"{'#' if i == 0 else '##'} {esc(flag.name)}", ""]
+        lines += [f"**What to do:** {esc(flag.message)}", "", f"**What it may mean:** {esc(flag.may_mean)}", ""]
+    lines += [*_sources(common.flag_sources(answer)), "", *_statement_lines(answer)]
+    lines.append(f"*{esc(kb.disclaimer)}*")
+    return "\n".join(lines) + "\n"
+
+
 def check(answer: Answer, kb: KnowledgeBase) -> str:
     """One answer as Markdown."""
+    if common.flag_page(answer):
+        return _flag_page(answer, kb)
     lines: list[str] = []
     if answer.red_flags:
         lines += [f"> **{esc(common.flag_heading(answer))}**", ">"]
@@ -42,8 +64,8 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         lines.append("")
     condition = answer.condition
     if condition is None:
-        lines.append(esc(common.not_found_message(answer)))
-        return "\n".join(lines) + "\n"
+        lines += [esc(common.not_found_message(answer)), "", *_statement_lines(answer)]
+        return "\n".join(lines).rstrip("\n") + "\n"
     assert answer.verdict is not None
     lines += [f"**{esc(common.verdict_line(answer))}**", ""]
     lines += [f"# {esc(condition.name)}", ""]
@@ -53,6 +75,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     for extra in (common.note_line(answer), common.also_line(answer)):
         if extra:
             lines += [f"*{esc(extra)}*", ""]
+    lines += _statement_lines(answer)
     lines += [esc(condition.summary), ""]
     for title, items in common.sections(condition):
         lines += [f"## {title}", "", *_bullets(items), ""]

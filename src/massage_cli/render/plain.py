@@ -68,14 +68,39 @@ def _flags(flags: Sequence[RedFlag]) -> list[str]:
     return lines
 
 
+def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
+    """A warning sign with no condition: the sign's own page, action first."""
+    lines = [common.verdict_line(answer)]
+    for i, flag in enumerate(answer.red_flags):
+        name = _para(flag.name)
+        lines += ["", name, ("=" if i == 0 else "-") * max(len(line) for line in name.splitlines())]
+        lines += [_para(f"What to do: {flag.message}"), _para(f"What it may mean: {flag.may_mean}")]
+    lines += ["", *_sources(common.flag_sources(answer))]
+    lines += _statement_lines(answer)
+    lines += ["", _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def _statement_lines(answer: Answer) -> list[str]:
+    """The "what if" advice and the signs that did not count, each after a blank line."""
+    lines = [_para(line) for line in common.if_happens_lines(answer)]
+    aside = common.set_aside_line(answer)
+    if aside:
+        lines.append(_para(aside))
+    return ["", *lines] if lines else []
+
+
 def check(answer: Answer, kb: KnowledgeBase) -> str:
     """One answer as plain text."""
+    if common.flag_page(answer):
+        return _flag_page(answer, kb)
     lines: list[str] = []
     if answer.red_flags:
         lines += [common.flag_heading(answer), *_flags(answer.red_flags), ""]
     condition = answer.condition
     if condition is None:
         lines.append(_para(common.not_found_message(answer)))
+        lines += _statement_lines(answer)
         return "\n".join(lines) + "\n"
     assert answer.verdict is not None
     lines.append(common.verdict_line(answer))
@@ -85,6 +110,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     for extra in (common.note_line(answer), common.also_line(answer)):
         if extra:
             lines.append(_para(extra))
+    lines += _statement_lines(answer)
     name = _para(condition.name)
     lines += ["", name, "=" * max(len(line) for line in name.splitlines()), _para(condition.summary)]
     for title, items in common.sections(condition):

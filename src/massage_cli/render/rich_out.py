@@ -100,14 +100,42 @@ class _FlagPanel:
         )
 
 
+def _statement_texts(answer: Answer) -> list[Text]:
+    """The "what if" advice and the signs that did not count."""
+    texts = [Text(line, style="italic") for line in common.if_happens_lines(answer)]
+    aside = common.set_aside_line(answer)
+    if aside:
+        texts.append(Text(aside, style="dim"))
+    return texts
+
+
+def _flag_page(answer: Answer, kb: KnowledgeBase) -> RenderableType:
+    """A warning sign with no condition: the sign's own page, action first."""
+    assert answer.verdict is not None
+    body: list[RenderableType] = [Text(common.verdict_line(answer), style="bold")]
+    for flag in answer.red_flags:
+        body += [Text(""), Text(flag.name, style="bold"), Text("What to do: " + flag.message)]
+        body.append(Text("What it may mean: " + flag.may_mean))
+    body += [Text(""), _heading("Sources"), _sources(common.flag_sources(answer))]
+    statement = _statement_texts(answer)
+    if statement:
+        body += [Text(""), *statement]
+    heading = Text.assemble(badge(answer.verdict), Text(" " + answer.red_flags[0].name, style="bold"))
+    border = VERDICT_STYLES[answer.verdict].split(" on ")[-1]
+    panel = Panel(Group(*body), title=heading, title_align="left", border_style=border)
+    return _readable(panel, Text(kb.disclaimer, style="dim"))
+
+
 def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     """One answer as a panel (with a red warning panel above it when needed)."""
+    if common.flag_page(answer):
+        return _flag_page(answer, kb)
     parts: list[RenderableType] = []
     if answer.red_flags:
         parts.append(_FlagPanel(answer))
     condition = answer.condition
     if condition is None:
-        parts.append(Text(common.not_found_message(answer)))
+        parts += [Text(common.not_found_message(answer)), *_statement_texts(answer)]
         return _readable(*parts)
     assert answer.verdict is not None
     body: list[RenderableType] = [Text(common.verdict_line(answer), style="bold")]
@@ -117,6 +145,7 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     for extra in (common.note_line(answer), common.also_line(answer)):
         if extra:
             body.append(Text(extra, style="italic"))
+    body += _statement_texts(answer)
     body += [Text(""), Text(condition.summary)]
     for title, items in common.sections(condition):
         body += [Text(""), _heading(title), _bullets(items)]

@@ -1,0 +1,931 @@
+"""Read statements, not words: whether a mention is there, whose it is and when.
+
+A small, dependency-free take on NegEx (Chapman et al., J Biomed Inform 2001) and ConText
+(Harkema et al., J Biomed Inform 2009), written for the way patients and clinicians write:
+
+1. The text is folded to lower case and cut into words with their places; contractions are spelled
+   out ("can't" -> "cannot"), so "can't feel" and "cannot feel" are one thing.
+2. Sentences end at . ! ? ; and new lines (not inside "38.5"); a "?" glued to a word ("?DVT") asks
+   about it and ends nothing. Sentences split into clauses at terminators ("but", "however",
+   "apart from", "except", ", just").
+3. Trigger phrases are found longest first; each reaches forward or backward over a window of words
+   inside its clause, and is cut short by the terminators of its kind:
+   - denied: no, not, never, denies, without, free of, negative for, "Fever: no", "Fever? No.";
+   - someone else's: my mum, dad, husband, friend, client... (ends where the person speaks of
+     themself again: "I", "my", "me");
+   - past: history of, Hx, s/p, used to, years ago, last year, since my..., had a stroke;
+   - what if: what if, if I get, in case, should I worry if, can massage cause, risk of;
+   - pseudo-triggers that look like one of these but are not ("no increase", "without trying",
+     "not sure", "no reason", "not getting better") claim their words first.
+4. Safety stands above the algorithm: a negation followed by an ability ("can't feel", "can't pee",
+   "won't feed", "no longer able to control", "don't want to live") is part of the sign and is never
+   read as a denial; a past event counts as the present when the clause says it is recent ("had a
+   stroke this morning"); "had" alone never makes a symptom past.
+
+`read(text)` returns a `Statement`; `Statement.reading(words)` says how the mention made of those
+word positions reads. The rules are compiled on first use, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from .words import _fold
+
+MAX_TEXT = 20_000
+"""Characters of a text that are read (the red-flag scan's limit)."""
+
+# Readings of a mention, from "counts" to "set aside".
+PRESENT = "present"
+DENIED = "denied"
+OTHER = "other"
+"""Someone else's, and not happening now (family history, "my mum had a stroke")."""
+PAST = "past"
+WHAT_IF = "what-if"
+
+REASONS = {
+    DENIED: "you said no",
+    OTHER: "someone else's, not now",
+    PAST: "in the past",
+    WHAT_IF: "a 'what if'",
+}
+"""Why a mention was set aside, in plain words."""
+
+
+class Word(NamedTuple):
+    """One word of the text."""
+
+    text: str
+    """Lower case, a contraction spelled out ("cannot", "not")."""
+    start: int
+    """Where it starts in the folded text."""
+    end: int
+    sentence: int
+
+
+class Trigger(NamedTuple):
+    """A trigger found in the text and the words it reaches."""
+
+    kind: str
+    """neg, other, past, hypo, pseudo or term."""
+    first: int
+    last: int
+    """The trigger's own words (indexes, inclusive)."""
+    scope: tuple[int, int]
+    """The words it reaches (start inclusive, end exclusive)."""
+    text: str
+
+
+class Reading(NamedTuple):
+    """How one mention reads."""
+
+    status: str
+    """present, denied, other, past or what-if."""
+    other: bool = False
+    """Someone else's (a present sign of someone else's still counts: the reader may be with them)."""
+    uncertain: bool = False
+    """Said with doubt ("I think", "maybe", "?DVT"): it still counts."""
+    trigger: str = ""
+    """The words that decided it, as typed (lower case)."""
+    at: tuple[int, ...] = ()
+    """The positions of those words."""
+
+    @property
+    def counts(self) -> bool:
+        """Whether the mention counts as the person's (or a companion's) sign now."""
+        return self.status == PRESENT
+
+
+# --------------------------------------------------------------------------- rules
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_KIN = (
+    r"mum|mom|mam|mother|mommy|mummy|ma|dad|father|daddy|pa|husband|hubby|wife|partner|boyfriend|"
+    r"girlfriend|fiance|fiancee|spouse|son|daughter|child|kid|kids|children|toddler|boy|girl|brother|"
+    r"sister|sibling|siblings|nan|nana|nanny|gran|granny|grandma|grandmother|grandad|granddad|grandpa|"
+    r"grandfather|grandparent|grandparents|aunt|auntie|aunty|uncle|cousin|niece|nephew|friend|"
+    r"neighbour|neighbor|colleague|coworker|boss|flatmate|roommate|mate|parent|parents|family|"
+    r"client|patient|father in law|mother in law|stepdad|stepmum|stepmom|in laws|relative|relatives"
+)
+_EVENTS = (
+    r"(?:mini )?stroke|strokes|tia|cva|heart attack|heart attacks|mi|dvt|clot|blood clot|clots|"
+    r"blood clots|pe|pulmonary embolism|embolism|cardiac arrest|bleed|brain bleed|aneurysm|"
+    r"seizure|fit|collapse|fracture|broken \w+|bypass"
+)
+_RECENT = re.compile(
+    r"\b(?:just|today|tonight|this (?:morning|afternoon|evening|week)|last night|yesterday|now|"
+    r"right now|at the moment|currently|an hour ago|(?:few|\d+|two|three) (?:minutes|mins|hours|hrs) ago|"
+    r"minutes ago|hours ago|earlier|is having|are having|happening)\b"
+)
+
+# (kind, direction, window, patterns). Directions: f forward, b backward, t terminator, p pseudo,
+# s self (the trigger's own words are the scope: "had a stroke").
+_RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    (
+        "pseudo",
+        "p",
+        0,
+        (
+            r"no increase",
+            r"no change",
+            r"not only",
+            r"not just",
+            r"not sure",
+            r"not certain",
+            r"not really sure",
+            r"no idea",
+            r"do not know",
+            r"did not know",
+            r"does not know",
+            r"do not think it is",
+            r"no (?:apparent |obvious |good |real |clear )?reason",
+            r"for no \w+ reason",
+            r"no cause",
+            r"no warning",
+            r"without (?:any )?(?:warning|reason|trying|meaning to|doing anything|a reason|cause)",
+            r"not trying",
+            r"not (?:been )?trying",
+            r"not on purpose",
+            r"no better",
+            r"not (?:any )?better",
+            r"not getting (?:any )?better",
+            r"not improving",
+            r"no improvement",
+            r"not going (?:away|down)",
+            r"will not go (?:away|down)",
+            r"does not go (?:away|down)",
+            r"did not go (?:away|down)",
+            r"not gone (?:away|down)",
+            r"has not gone",
+            r"not stopping",
+            r"will not stop",
+            r"not stopped",
+            r"no relief",
+            r"not (?:help|helping|helped|easing|ease|eased|settling|settle|settled|resolving|resolved)",
+            r"nothing (?:helps|helped|works|worked|eases)",
+            r"not normal",
+            r"not like (?:me|before|usual)",
+            r"not long ago",
+            r"no matter",
+            r"cannot rule out",
+            r"can not rule out",
+            r"not ruled out",
+            r"cannot exclude",
+            r"not excluded",
+            r"no doubt",
+            r"not much better",
+            r"no sign of (?:it )?(?:getting better|improving|stopping)",
+            r"no one",
+            r"nobody",
+            r"not a lot",
+            r"not as much",
+            r"not moving as much",
+        ),
+    ),
+    (
+        "neg",
+        "f",
+        10,
+        (
+            r"no",
+            r"not",
+            r"never",
+            r"nor",
+            r"neither",
+            r"without",
+            r"denies",
+            r"denied",
+            r"deny",
+            r"denying",
+            r"free of",
+            r"negative for",
+            r"neg for",
+            r"no signs? of",
+            r"no evidence of",
+            r"no history of",
+            r"no hx of",
+            r"no h/o",
+            r"no complaints? of",
+            r"no c/o",
+            r"nil",
+            r"absence of",
+            r"do not have",
+            r"does not have",
+            r"did not have",
+            r"have not had",
+            r"has not had",
+            r"have not got",
+            r"has not got",
+            r"have not",
+            r"has not",
+            r"not having",
+            r"not experiencing",
+            r"no more",
+            r"no longer (?:have|has|get|gets|getting)",
+        ),
+    ),
+    (
+        "neg",
+        "b",
+        5,
+        (
+            r"(?:was |were |is |been |has been |have been )?ruled out",
+            r"(?:was |were |is |been )?excluded",
+            r"negative",
+            r"neg",
+            r"absent",
+            r"not present",
+            r"(?:is |was )?denied",
+            r"resolved",
+            r"(?:has |have |had )?(?:gone|went) away",
+            r"(?:has |have )?cleared(?: up)?",
+            r"free",
+            r"nad",
+        ),
+    ),
+    (
+        "other",
+        "f",
+        12,
+        (
+            rf"(?:my|our|his|her|their|your|a|the) (?:{_KIN})",
+            r"family history(?: of)?",
+            r"fhx(?: of)?",
+            r"fh(?: of)?",
+            r"runs in (?:my|our|the) family",
+            r"he|she|they|him",
+        ),
+    ),
+    (
+        "past",
+        "f",
+        5,
+        (
+            r"history of",
+            r"hx of",
+            r"hx",
+            r"h/o",
+            r"pmhx",
+            r"pmh",
+            r"past medical history(?: of)?",
+            r"past history(?: of)?",
+            r"previous",
+            r"previously",
+            r"prior",
+            r"(?:an|my|his|her|the) old (?=injury|injuries|fracture|break|scar|wound|problem)",
+            r"s/p",
+            r"status post",
+            r"used to(?: have| get| suffer from)?",
+            r"once had",
+            r"recovered from",
+            r"survivor of",
+            r"when (?:i|she|he) was (?:young|younger|little|a child|a kid|a teenager|pregnant)",
+        ),
+    ),
+    ("past", "s", 3, (rf"(?:since|after) (?:my|his|her|their|your|the) (?:{_EVENTS})",)),
+    ("past", "s", 4, (rf"(?:had|has had|have had|suffered) (?:a |an |the |two |several )?(?:{_EVENTS})",)),
+    (
+        "past",
+        "b",
+        8,
+        (
+            r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|several|many|some|"
+            r"couple of|a couple of) (?:years?|yrs?|months?|decades?) ago",
+            r"(?:long|a long time|a while|ages) ago",
+            r"years back",
+            r"last year",
+            r"in (?:19|20)\d\d",
+            r"as a (?:child|kid|teenager|baby)",
+            r"in the past",
+            r"years ago",
+        ),
+    ),
+    (
+        "hypo",
+        "f",
+        10,
+        (
+            r"what if",
+            r"if (?:i|you|he|she|they|we|it|my|the) (?:ever |suddenly |then )?(?:get|gets|got|have|has|had|"
+            r"develop|develops|start|starts|feel|feels|notice|notices|experience|experiences)",
+            r"if (?:i|you) (?:ever|then)",
+            r"if (?:there is|there are|there was|this happens|that happens|it happens)",
+            r"in case",
+            r"just in case",
+            r"should i (?:be )?(?:worry|worried|concerned) (?:if|when|about getting)",
+            r"when should i (?:worry|be worried|see a doctor|go)",
+            r"what (?:should|do|would|can) (?:i|you|we) do if",
+            r"what to do if",
+            r"what happens if",
+            r"what are the (?:signs|symptoms|warning signs|risks) of",
+            r"(?:signs|symptoms|warning signs) (?:of|to look out for)",
+            r"(?:can|could|does|do|will|would|might|may) (?:a |the )?(?:massage|massages|massaging|"
+            r"deep tissue|this|it|that|rubbing|pressure)(?: \w+)? (?:cause|causes|trigger|give|lead to|bring on)",
+            r"(?:cause|causes|caused) (?:a |an )?(?=\w)",
+            r"risks? of",
+            r"chances? of",
+            r"prevent|prevents|preventing|prevention of",
+            r"avoid getting|to avoid",
+            r"(?:worried|scared|afraid|frightened|nervous|anxious) (?:of|about) (?:getting|having|developing)",
+            r"could i (?:get|develop)",
+            r"can (?:you|people|anyone) get",
+            r"is it possible to get",
+            r"unless",
+        ),
+    ),
+    (
+        "uncertain",
+        "f",
+        10,
+        (
+            r"i think",
+            r"i believe",
+            r"maybe",
+            r"might",
+            r"possibly",
+            r"probably",
+            r"perhaps",
+            r"suspected",
+            r"suspect",
+            r"query",
+            r"r/o",
+            r"rule out",
+            r"could be",
+            r"worried (?:it is|it's|that|about)",
+            r"i wonder if",
+        ),
+    ),
+    (
+        "term",
+        "t",
+        0,
+        (
+            r"but",
+            r"however",
+            r"although",
+            r"though",
+            r"except(?: for)?",
+            r"apart from",
+            r"aside from",
+            r"other than",
+            r"besides",
+            r"whereas",
+        ),
+    ),
+    ("stop", "t", 0, (r"and(?= (?:my|i|me|i am|now)\b)", r"yet", r"and now", r"now", r"which", r"who", r"because", r"so", r"then", r"still")),
+)
+# Affirming words that end a denial's reach ("denies fever and has cough").
+_AFFIRM = frozenset(
+    {
+        "has",
+        "have",
+        "had",
+        "reports",
+        "reported",
+        "complains",
+        "c/o",
+        "presents",
+        "positive",
+        "describes",
+        "notes",
+        "noticed",
+        "feels",
+        "is",
+        "are",
+        "was",
+        "got",
+        "gets",
+        "getting",
+        "started",
+        "starting",
+        "developed",
+    }
+)
+# Words in which a person speaks of themself again: someone else's reach ends there.
+_SELF = frozenset({"i", "me", "my", "myself", "mine"})
+# Words that may stand between a negation and an ability ("no longer able to", "do not want to").
+_ABILITY_FILLER = frozenset(
+    {
+        "be",
+        "able",
+        "to",
+        "want",
+        "wanna",
+        "longer",
+        "really",
+        "properly",
+        "seem",
+        "seems",
+        "even",
+        "quite",
+        "fully",
+        "on",
+        "will",
+        "would",
+        "could",
+        "can",
+        "any",
+        "a",
+        "all",
+        "well",
+        "at",
+    }
+)
+ABILITIES = frozenset(
+    (
+        "control controlling hold holding pee peeing wee weeing urinate urinating empty emptying poo pooing "
+        "go feel feeling felt sensation sensations move moving moved movement movements kick kicking "
+        "walk walking stand standing lift lifting grip gripping raise raising straighten bear weight put "
+        "breathe breathing breath catch speak speaking talk talking swallow swallowing see seeing wake "
+        "waking woke respond responding feed feeding fed eat eating drink drinking live living be exist "
+        "cope smile smiling close shut keep stop stopping make making think remember understand focus "
+        "latch suck sucking cry crying use using heal healing healed fade fades fading improve improving "
+        "ease easing settle settling shift budge"
+    ).split()
+)
+"""Words after a negation that make the negation part of a sign ("can't feel", "won't feed")."""
+_ANSWER_NO = frozenset({"no", "none", "nope", "nah", "never", "n", "negative", "nil", "neg", "denies", "denied"})
+_ANSWER_YES = frozenset({"yes", "y", "yeah", "yep", "yup", "positive", "present"})
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?[a-z]*|[a-z]/[a-z]|[a-z]+(?:'[a-z]+)*|[?!.;:\n]|,|-")
+_CONTRACTIONS = {
+    "can't": ("cannot",),
+    "cant": ("cannot",),
+    "won't": ("will", "not"),
+    "wont": ("will", "not"),
+    "i'm": ("i", "am"),
+    "im": ("i", "am"),
+    "i've": ("i", "have"),
+    "ive": ("i", "have"),
+    "i'd": ("i", "would"),
+    "i'll": ("i", "will"),
+    "it's": ("it", "is"),
+    "he's": ("he", "is"),
+    "she's": ("she", "is"),
+    "that's": ("that", "is"),
+    "there's": ("there", "is"),
+    "what's": ("what", "is"),
+    "let's": ("let", "us"),
+    "doesnt": ("does", "not"),
+    "dont": ("do", "not"),
+    "didnt": ("did", "not"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "couldnt": ("could", "not"),
+    "wouldnt": ("would", "not"),
+    "shouldnt": ("should", "not"),
+    "wasnt": ("was", "not"),
+    "werent": ("were", "not"),
+    "aint": ("is", "not"),
+}
+_SENTENCE_END = frozenset({".", "!", "?", ";", "\n"})
+
+
+def _split_word(token: str) -> tuple[str, ...]:
+    """A typed word as one or more plain words ("can't" -> cannot; "dad's" -> dad)."""
+    if token in _CONTRACTIONS:
+        return _CONTRACTIONS[token]
+    if token.endswith("n't"):
+        return (token[:-3], "not")
+    if token.endswith("'s"):
+        return (token[:-2],)
+    if "'" in token:
+        head, _, tail = token.partition("'")
+        return (head,) if tail in ("d", "ll", "ve", "re", "m") else (head + tail,)
+    return (token,)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
+    """The trigger rules as regular expressions, longest alternatives first, built on first use."""
+    out = []
+    for kind, direction, window, patterns in _RULES:
+        ordered = sorted(patterns, key=len, reverse=True)
+        out.append((kind, direction, window, re.compile(r"(?<![\w/])(?:" + "|".join(ordered) + r")(?![\w/])")))
+    return tuple(out)
+
+
+class Population(NamedTuple):
+    """Who the text is about, as far as it says: age, pregnancy and treatment."""
+
+    baby: bool = False
+    """A baby or newborn is spoken of."""
+    age_months: float | None = None
+    """A baby's stated age in months ("3 week old" -> 0.7), or None."""
+    age_years: int | None = None
+    """A stated age in years ("I'm 72"), or None."""
+    pregnant: bool = False
+    weeks: int | None = None
+    """Weeks of pregnancy, when stated."""
+    chemo: bool = False
+    """On chemotherapy now, or a weak immune system from treatment."""
+    older: bool = False
+    """Said to be older (65 or over, or "elderly", "my nan")."""
+
+    def names(self) -> tuple[str, ...]:
+        """The groups this text belongs to, as the catalogue's `who` names them."""
+        out = []
+        if self.baby:
+            out.append("baby")
+            if self.age_months is None or self.age_months < 3:
+                out.append("baby-under-3-months")
+        if self.pregnant:
+            out.append("pregnant")
+            if self.weeks is None or self.weeks < 37:
+                out.append("pregnant-before-37-weeks")
+        if self.chemo:
+            out.append("chemo")
+        if self.older:
+            out.append("older-adult")
+        return tuple(out)
+
+
+WHO = ("baby", "baby-under-3-months", "pregnant", "pregnant-before-37-weeks", "chemo", "older-adult")
+"""The groups a red flag's `who` may name (a baby of unknown age counts as under 3 months, and a
+pregnancy of unknown length as before 37 weeks: when unsure, the more cautious reading)."""
+
+_BABY_AGE = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*"
+    r"(day|days|dy|week|weeks|wk|wks|month|months|mth|mths|mo|mos)[\s-]*old\b"
+    r"|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*"
+    r"(days?|weeks?|wks?|months?|mths?)\b(?=[^.?!]{0,20}\b(?:baby|babe|infant|newborn|son|daughter|boy|girl|little one)\b)"
+)
+_BABY = re.compile(
+    r"\b(?:baby|babies|babys|bub|newborn|new born|neonate|infant|little one|breastfed|breastfeeding my)\b"
+)
+_NEWBORN = re.compile(r"\b(?:newborn|new born|neonate|just born|born (?:\w+ ){0,2}(?:days?|weeks?) ago)\b")
+_AGE_YEARS = re.compile(
+    r"\b(?:i am|i'm|im|aged|age|she is|he is|mum is|mom is|dad is|turned)\s+(\d{2,3})\b"
+    r"|\b(\d{2,3})\s*(?:years?|yrs?|yr)[\s-]*old\b|\b(\d{2,3})\s*(?:yo|y/o|y\.o\.)\b"
+    r"|\b(\d{2,3})\s*(?:m|f|male|female)\b"
+)
+_OLDER = re.compile(
+    r"\b(?:elderly|pensioner|older person|older adult|old age|frail|my (?:nan|nana|gran|granny|grandma|"
+    r"grandmother|grandad|granddad|grandpa|grandfather)|in (?:his|her|my) (?:70s|80s|90s|seventies|eighties|nineties))\b"
+)
+_PREGNANT = re.compile(
+    r"\b(?:pregnant|pregnancy|expecting (?:a baby|twins)|weeks gone|gestation|trimester|antenatal|"
+    r"prenatal|my bump|the bump|midwife|due date|carrying twins)\b"
+)
+_WEEKS = re.compile(
+    r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+(?:pregnant|gestation|along|gone|of pregnancy))"
+    r"|\b(?:at|i am|im|i'm)\s+(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b"
+)
+_CHEMO = re.compile(
+    r"\b(?:chemo|chemotherapy|on treatment for (?:cancer|leukaemia|leukemia|lymphoma)|neutropenic|"
+    r"neutropenia|low white (?:blood )?(?:cell )?count|weak(?:ened)? immune system|immunosuppressed|"
+    r"immunocompromised|having cancer treatment|cancer treatment)\b"
+)
+
+
+class Statement:
+    """A text read into words, sentences, clauses and triggers."""
+
+    def __init__(self, text: str) -> None:
+        self.text = _fold(text, MAX_TEXT)
+        self.words: list[Word] = []
+        self.triggers: list[Trigger] = []
+        self.asked_no: set[int] = set()
+        """Sentences asked as a question and answered no ("Fever? No.")."""
+        self.asked_yes: set[int] = set()
+        self._end_marks: dict[int, str] = {}
+        self._commas: set[int] = set()
+        """Word positions that follow a comma, colon or dash."""
+        self._colons: set[int] = set()
+        self._terms: set[int] = set()
+        self._stops: set[int] = set()
+        self.clauses: list[int] = []
+        """Each word's clause number."""
+        self._split()
+        if self.words:
+            self._find_triggers()
+        if not self.clauses:
+            self.clauses = self._number_clauses()
+        self._population: Population | None = None
+
+    # -- splitting ---------------------------------------------------------------------------
+
+    def _split(self) -> None:
+        sentence = 0
+        for match in _TOKEN.finditer(self.text):
+            token = match.group()
+            if token in _SENTENCE_END:
+                if token == "?" and match.end() < len(self.text) and self.text[match.end()].isalnum():
+                    # "?DVT": a query about the word, not the end of a sentence
+                    self.words.append(Word("query", match.start(), match.end(), sentence))
+                    continue
+                if self.words and self.words[-1].sentence == sentence:
+                    self._end_marks[sentence] = token
+                    sentence += 1
+                continue
+            if token in (",", "-", ":"):
+                self._commas.add(len(self.words))  # a break before the next word
+                if token == ":":
+                    self._colons.add(len(self.words))
+                continue
+            for word in _split_word(token):
+                self.words.append(Word(word, match.start(), match.end(), sentence))
+        self._answers()
+
+    def _answers(self) -> None:
+        """A question answered by the next sentence alone ("Fever? No.", "Any numbness? none")."""
+        by_sentence: dict[int, list[str]] = {}
+        for word in self.words:
+            by_sentence.setdefault(word.sentence, []).append(word.text)
+        for sentence, mark in self._end_marks.items():
+            if mark != "?":
+                continue
+            answer = by_sentence.get(sentence + 1, [])
+            if 0 < len(answer) <= 2 and answer[0] in _ANSWER_NO:
+                self.asked_no.add(sentence)
+            elif 0 < len(answer) <= 2 and answer[0] in _ANSWER_YES:
+                self.asked_yes.add(sentence)
+
+    # -- triggers ----------------------------------------------------------------------------
+
+    def _find_triggers(self) -> None:
+        joined_parts: list[str] = []
+        starts: list[int] = []
+        position = 0
+        for word in self.words:
+            starts.append(position)
+            joined_parts.append(word.text)
+            position += len(word.text) + 1
+        joined = " ".join(joined_parts)
+        index_at = {start: i for i, start in enumerate(starts)}
+        ends_at = {start + len(w.text): i for i, (start, w) in enumerate(zip(starts, self.words))}
+        found: list[tuple[int, int, str, str, int]] = []  # first, last, kind, direction, window
+        for kind, direction, window, pattern in _compiled():
+            for match in pattern.finditer(joined):
+                first = index_at.get(match.start())
+                last = ends_at.get(match.end())
+                if first is None or last is None:
+                    continue
+                if any(i in self._commas for i in range(first + 1, last + 1)):
+                    continue  # a trigger never spans a comma, colon or dash ("for years, back aches")
+                found.append((first, last, kind, direction, window))
+        # Longest first; a pseudo-trigger or a longer trigger claims its words.
+        found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
+        taken: set[int] = set()
+        kept = []
+        for first, last, kind, direction, window in found:
+            span = set(range(first, last + 1))
+            if span & taken:
+                continue
+            taken |= span
+            kept.append((first, last, kind, direction, window))
+        kept.sort()
+        self._terms = {first for first, _, kind, _, _ in kept if kind == "term"}
+        self._terms |= {i for i in self._commas if i < len(self.words) and self.words[i].text in ("just", "only")}
+        self._stops = {first for first, _, kind, _, _ in kept if kind == "stop"} | self._terms
+        self.clauses = self._number_clauses()
+        for first, last, kind, direction, window in kept:
+            if kind in ("term", "stop"):
+                continue
+            if kind == "pseudo":
+                continue
+            if kind == "neg" and direction == "f" and self._ability_follows(last):
+                continue
+            if kind == "neg" and direction == "b" and self.words[first].text in ("free",) and first == 0:
+                continue
+            scope = self._scope(first, last, kind, direction, window)
+            text = " ".join(w.text for w in self.words[first : last + 1])
+            self.triggers.append(Trigger(kind, first, last, scope, text))
+        self._field_answers()
+
+    def _number_clauses(self) -> list[int]:
+        """Each word's clause number: a new clause at each sentence and each terminator."""
+        out = []
+        clause = 0
+        for i, word in enumerate(self.words):
+            if i and (word.sentence != self.words[i - 1].sentence or i in self._terms):
+                clause += 1
+            out.append(clause)
+        return out
+
+    def _ability_follows(self, last: int) -> bool:
+        """Whether an ability follows a negation ("cannot feel", "no longer able to control")."""
+        for i in range(last + 1, min(len(self.words), last + 5)):
+            word = self.words[i].text
+            if word in ABILITIES:
+                return True
+            if word not in _ABILITY_FILLER:
+                return False
+        return False
+
+    def _clause_bounds(self, index: int) -> tuple[int, int]:
+        """The first word and the end (exclusive) of the clause of a word: its sentence, cut at
+        terminators."""
+        sentence = self.words[index].sentence
+        start = index
+        while start > 0 and self.words[start - 1].sentence == sentence and start not in self._terms:
+            start -= 1
+        end = index + 1
+        while end < len(self.words) and self.words[end].sentence == sentence and end not in self._terms:
+            end += 1
+        return start, end
+
+    def _scope(self, first: int, last: int, kind: str, direction: str, window: int) -> tuple[int, int]:
+        start, end = self._clause_bounds(first)
+        if direction == "s":
+            return first, last + 1
+        if direction == "b":
+            low = max(start, first - window)
+            # A denial after a colon or dash reaches back only to the field's name.
+            for i in range(first, low, -1):
+                if i in self._commas and i != first:
+                    low = i
+                    break
+            return low, first
+        stop = min(end, last + 1 + window)
+        for i in range(last + 1, stop):
+            word = self.words[i].text
+            if i in self._stops:
+                return last + 1, i
+            if kind == "neg" and word in _AFFIRM:
+                return last + 1, i
+            if kind == "other" and word in _SELF:
+                return last + 1, i
+            if kind == "hypo" and i in self._commas and i > last + 1:
+                return last + 1, i
+            if kind == "neg" and i in self._colons:
+                return last + 1, i
+        return last + 1, stop
+
+    def _field_answers(self) -> None:
+        """ "Fever: no", "Numbness - none": a bare denial after a colon or dash denies the field."""
+        for i, word in enumerate(self.words):
+            if word.text not in _ANSWER_NO or i == 0 or i not in self._commas:
+                continue
+            nxt = self.words[i + 1] if i + 1 < len(self.words) else None
+            if nxt is not None and nxt.sentence == word.sentence and (i + 1) not in self._commas:
+                continue  # "Fever: no chills" is a forward denial, found by the rules
+            low = i - 1
+            while low > 0 and self.words[low - 1].sentence == word.sentence and low not in self._commas:
+                low -= 1
+            if low < i:
+                self.triggers = [t for t in self.triggers if not (t.kind == "neg" and t.first == i)]
+                self.triggers.append(Trigger("neg", i, i, (low, i), word.text))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def has_triggers(self) -> bool:
+        """Whether anything in the text could change how a mention reads."""
+        return bool(self.triggers or self.asked_no)
+
+    def reading(self, positions: Sequence[int], mention: Iterable[int] = ()) -> Reading:
+        """How the mention made of these word positions reads.
+
+        Denied when a denial reaches any of its words; else a "what if" when one reaches them;
+        else past when a past trigger reaches all of them (and the clause does not say it is
+        recent); someone else's when a kin word reaches them. A someone else's mention that is not
+        past is present: the reader may be with that person. A trigger that is itself part of the
+        mention (`mention`: all its words) is part of the sign: "no urge to pee" is not a denial.
+        """
+        if not positions:
+            return Reading(PRESENT)
+        inside = set(mention)
+        covered: dict[str, Trigger] = {}
+        for trigger in self.triggers:
+            if inside and any(p in inside for p in range(trigger.first, trigger.last + 1)):
+                continue
+            low, high = trigger.scope
+            if trigger.kind in ("neg", "hypo", "uncertain") and any(low <= p < high for p in positions):
+                covered.setdefault(trigger.kind, trigger)
+            elif trigger.kind in ("past", "other") and all(low <= p < high for p in positions):
+                covered.setdefault(trigger.kind, trigger)
+        sentence = self.words[positions[0]].sentence
+        uncertain = "uncertain" in covered
+        other = "other" in covered
+        if sentence in self.asked_no:
+            answer = [i for i, w in enumerate(self.words) if w.sentence == sentence + 1]
+            return Reading(DENIED, other, uncertain, "? no", tuple(answer))
+        for kind, status in (("neg", DENIED), ("hypo", WHAT_IF), ("past", PAST)):
+            trigger = covered.get(kind)
+            if trigger is None or (kind == "neg" and sentence in self.asked_yes):
+                continue
+            if kind == "past" and self.recent(trigger):
+                continue
+            if kind == "past" and other:
+                status = OTHER
+            return Reading(status, other, uncertain, trigger.text, (trigger.first, trigger.last))
+        return Reading(PRESENT, other, uncertain, covered["other"].text if other else "")
+
+    def recent(self, trigger: Trigger) -> bool:
+        """Whether words next to a past event say it is happening now ("has just had a stroke",
+        "had a stroke this morning"); an explicit "years ago" is never recent."""
+        if trigger.scope[1] <= trigger.first:
+            return False
+        start, end = self._clause_bounds(trigger.first)
+        low = max(start, trigger.first - 3)
+        high = min(end, trigger.scope[1] + 4)
+        for i in range(trigger.scope[1], high):
+            if i in self._commas:
+                high = i
+                break
+        return bool(_RECENT.search(" ".join(w.text for w in self.words[low:high])))
+
+    def words_at(self, positions: Iterable[int]) -> str:
+        """The text of some words, in order, as folded."""
+        return " ".join(self.words[p].text for p in sorted(set(positions)))
+
+    def typed(self, positions: Sequence[int]) -> str:
+        """The stretch of the folded text from the first to the last of these words."""
+        if not positions:
+            return ""
+        return self.text[self.words[min(positions)].start : self.words[max(positions)].end]
+
+    def set_aside_words(self) -> frozenset[int]:
+        """Word positions that do not speak of the person's own present state: reached by a denial,
+        a "what if", a past trigger or someone else's, and the triggers themselves."""
+        out: set[int] = set()
+        for trigger in self.triggers:
+            if trigger.kind == "uncertain":
+                continue
+            out.update(range(trigger.first, trigger.last + 1))
+            low, high = trigger.scope
+            out.update(range(low, high))
+        for i, word in enumerate(self.words):
+            if word.sentence in self.asked_no:
+                out.add(i)
+        return frozenset(out)
+
+    # -- who ---------------------------------------------------------------------------------
+
+    @property
+    def population(self) -> Population:
+        """Age, pregnancy and treatment as the text states them."""
+        if self._population is None:
+            self._population = _population(self.text)
+        return self._population
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBER_WORDS.get(text, 0)
+
+
+def _population(text: str) -> Population:
+    baby = bool(_BABY.search(text))
+    months: float | None = None
+    for match in _BABY_AGE.finditer(text):
+        amount = _number(match.group(1) or match.group(3) or "0")
+        unit = (match.group(2) or match.group(4) or "").rstrip("s")
+        if not amount:
+            continue
+        if unit in ("day", "dy"):
+            months = amount / 30.4
+        elif unit in ("week", "wk"):
+            months = amount / 4.35
+        elif unit in ("month", "mth", "mo"):
+            months = float(amount)
+        if months is not None and months <= 24:
+            baby = True
+    if _NEWBORN.search(text):
+        baby, months = True, 0.0 if months is None else months
+    years: int | None = None
+    for match in _AGE_YEARS.finditer(text):
+        value = next((int(g) for g in match.groups() if g), 0)
+        if 10 <= value <= 120:
+            years = max(years or 0, value)
+    if years is not None and years >= 3 and months is None and not _NEWBORN.search(text):
+        baby = baby and bool(re.search(r"\bbaby\b", text)) and years < 3
+    pregnant = bool(_PREGNANT.search(text))
+    weeks: int | None = None
+    match = _WEEKS.search(text)
+    if match and pregnant:
+        value = int(match.group(1) or match.group(2))
+        weeks = value if 4 <= value <= 43 else None
+    chemo = bool(_CHEMO.search(text)) and not re.search(
+        r"\b(?:had|finished|after|since|years? ago|used to have)\b[^.?!]{0,30}\b(?:chemo|chemotherapy)\b"
+        r"|\b(?:chemo|chemotherapy)\b[^.?!]{0,20}\b(?:years? ago|finished|ended|in (?:19|20)\d\d)\b",
+        text,
+    )
+    older = (years is not None and years >= 65) or bool(_OLDER.search(text))
+    return Population(baby, months, years, pregnant, weeks, chemo, older)
+
+
+@lru_cache(maxsize=4096)
+def read(text: str) -> Statement:
+    """A text read as statements (cached: the same text is read once)."""
+    return Statement(text)
