@@ -133,6 +133,8 @@ RED_FLAG_ENTRY = obj(
     may_mean=TEXT,
     question={"type": ["string", "null"]},
     phrases=TEXTS,
+    signs=array(TEXTS),
+    who=TEXTS,
     sources=SOURCES,
 )
 SCREEN = obj(

@@ -26,7 +26,7 @@ CATALOGUE = (
     flag("chills", "fever", "chills", "shivery"),
     flag("clot", "blood clot", "clot leg"),
     flag("fall", "fell", "fall", "slipped", context=("back", "neck", "spine")),
-    flag("cancer", "cancer", "chemo", context=("back pain", "spine")),
+    flag("cancer", "cancer", "chemo", context=("back pain", "spine"), past_counts=True),
     flag("jaw", "jaw pain chewing", context=("headache",), min_age=50),
 )
 INDEX = RedFlagIndex.build(CATALOGUE)

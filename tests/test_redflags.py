@@ -315,12 +315,25 @@ class TestCheckShowsTheWarningFirst:
 
     def test_not_found_is_the_flags_own_page(self, run) -> None:
         """A warning sign with no condition is an answer: the sign's own page, verdict urgent, exit 0."""
-        result = run("check", "zzz qqq and numbness around my bum", "--format", "plain")
+        result = run("check", "zzz qqq and the worst headache of my life", "--format", "plain")
         assert ExitCode.OK == result.exit_code, result.output
         assert result.stdout.startswith("GET MEDICAL CARE NOW")
         assert "No condition found" not in result.stdout
+        data = json.loads(run("check", "zzz qqq and the worst headache of my life", "--json").stdout)
+        assert (False, "urgent", "thunderclap-headache") == (
+            data["found"],
+            data["verdict"],
+            data["red_flags"][0]["id"],
+        )
+
+    def test_sign_with_an_entry_shows_it(self, run) -> None:
+        """A sign that points to an entry shows it when the words name no other condition."""
         data = json.loads(run("check", "zzz qqq and numbness around my bum", "--json").stdout)
-        assert (False, "urgent", "saddle-numbness") == (data["found"], data["verdict"], data["red_flags"][0]["id"])
+        assert ("saddle-numbness", "cauda-equina-syndrome", "red-flag") == (
+            data["red_flags"][0]["id"],
+            data["condition"]["id"],
+            data["matched_by"],
+        )
 
     def test_batch_flags_each_line(self, run) -> None:
         """In a batch, each line is scanned on its own."""
@@ -370,7 +383,7 @@ class TestRedFlagsCommand:
     def test_json_fields(self, run) -> None:
         """JSON gives each flag's id, name, action, message, meaning, question, phrases and sources."""
         data = json.loads(run("red-flags", "--json").stdout)
-        assert {"id", "name", "action", "message", "may_mean", "question", "phrases", "sources"} == set(
+        assert {"id", "name", "action", "message", "may_mean", "question", "phrases", "signs", "who", "sources"} == set(
             data[0]
         )
 

@@ -12,9 +12,10 @@ from typing import NamedTuple
 
 from .icd10 import CodeInfo
 from .matching import Index, Match, NoMatch, lookup, parse_codes
+from .words import compact
 from .model import Action, Condition, RedFlag, Verdict
-from .redflags import MAX_SCAN, Hit
-from .statements import Statement, read
+from .redflags import MAX_SCAN, Hit, Scan, _deletions, flag_word
+from .statements import Statement, _Lazy, read
 from .textclean import clean_line
 
 
@@ -74,7 +75,7 @@ class Answer(NamedTuple):
         return self.verdict.headline
 
 
-_LONG = re.compile(
+_LONG = _Lazy(
     r"\b(?:for|over|nearly|almost|more than|past|last)\s+(?:(?:a|the|many|several|a few|few|some|two|three|"
     r"four|five|six|seven|eight|nine|ten|twelve|\d+)\s+)?(?:years?|yrs?|decades?)\b"
     r"|\b(?:for|over|more than|past|last)\s+(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -91,9 +92,11 @@ def answer(index: Index, query: str) -> Answer:
     result = _lookup(index, query, statement)
     # The matched condition's name and category count as context ("sciatica" is back pain).
     context = "" if isinstance(result, NoMatch) else f"{result.condition.name} {result.condition.category}"
-    scan = index.red_flag_index().scan(query, context)
+    scan = index.red_flag_index().scan(query, context) if _may_name_a_sign(index, statement) else Scan()
     flags = tuple(hit.flag for hit in scan.flags)
     extra = {"hits": scan.flags, "if_happens": scan.if_happens, "set_aside": scan.set_aside}
+    if scan.flags and isinstance(result, Match) and _only_the_sign(index, statement, result, scan.flags):
+        result = NoMatch(())
     if isinstance(result, NoMatch):
         own = _flag_entry(index, flags)
         if own is not None:
@@ -102,13 +105,43 @@ def answer(index: Index, query: str) -> Answer:
     return Answer(query, result, (), flags, result.note, result.code, **extra)
 
 
+def _may_name_a_sign(index: Index, statement: Statement) -> bool:
+    """Whether any word of the text, or a one-letter typo of it, is a word of some sign, or the text
+    states an age (age is a sign with back pain): if not, there is nothing to scan."""
+    keys = index.sign_words()
+    for word in statement.words:
+        text = word.text
+        if text.isdigit() and len(text) >= 2:
+            return True
+        for form in {text, flag_word(text)}:
+            if form in keys or (len(form) >= 5 and any(d in keys for d in _deletions(form))):
+                return True
+    return False
+
+
+def _only_the_sign(index: Index, statement: Statement, result: Match, hits: tuple[Hit, ...]) -> bool:
+    """Whether the entry was found only through the words of the warning signs ("a temperature" in
+    "my 3 week old baby has a temperature"): then the sign's page answers, not a general entry."""
+    if result.matched_by in ("id", "name", "icd10", "icd10-title") or not statement.words:
+        return False
+    if result.condition.id in {cid for hit in hits for cid in (hit.flag.entry, hit.flag.id)}:
+        return False  # the sign's own entry ("temporal arteritis")
+    signs = {p for hit in hits for p in hit.where}
+    rest = _text(statement, signs | statement.set_aside_words())
+    again = lookup(index, rest) if rest.strip() else NoMatch(())
+    return not (isinstance(again, Match) and again.condition.id == result.condition.id)
+
+
 def _flag_entry(index: Index, flags: tuple[RedFlag, ...]) -> Match | None:
-    """The entry that has the first warning sign's own id (achilles-rupture), when one does."""
+    """The entry a warning sign points to (`entry`, or the entry with the sign's own id), if any."""
     for flag in flags[:1]:
-        try:
-            return Match(index.condition(flag.id), "red-flag", flag.name)
-        except KeyError:
-            return None
+        for cid in (flag.entry, flag.id):
+            if not cid:
+                continue
+            try:
+                return Match(index.condition(cid), "red-flag", flag.name)
+            except KeyError:
+                continue
     return None
 
 
@@ -121,9 +154,11 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
     are never looked up, and the whole query is a last resort only when nothing is set aside but a
     "what if".
     """
-    if not statement.has_triggers or parse_codes(query):
+    if index.exact_get(compact(query)) is not None:
+        return lookup(index, query)  # a name, alias or id as typed: nothing to read
+    if parse_codes(query) or not statement.has_triggers:
         return _long_term(index, lookup(index, query), query)
-    aside = statement.set_aside_words()
+    aside = statement.set_aside_words() - _ongoing(statement)
     after = _after_entry(index, statement)
     if after is not None:
         return after
@@ -139,6 +174,19 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
             return _long_term(index, result, text)
         tried.append(result)
     return tried[0] if tried else NoMatch(())
+
+
+_ONGOING = ("recovering from", "getting over", "rehab")
+
+
+def _ongoing(statement: Statement) -> set[int]:
+    """Words of a condition the person is still getting over ("recovering from facial palsy"):
+    past for warning signs, but still the person's own condition to answer about."""
+    out: set[int] = set()
+    for trigger in statement.triggers:
+        if trigger.kind == "past" and trigger.text.startswith(_ONGOING):
+            out |= set(range(*trigger.scope))
+    return out
 
 
 def _after_entry(index: Index, statement: Statement) -> Match | None:

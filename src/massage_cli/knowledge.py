@@ -86,7 +86,17 @@ EVIDENCE_FIELDS = ("level", "summary")
 FAQ_REQUIRED = ("id", "question", "answer", "sources")
 FAQ_OPTIONAL = ("topics",)
 RED_FLAG_REQUIRED = ("id", "name", "action", "may_mean", "message", "sources")
-RED_FLAG_OPTIONAL = ("phrases", "signs", "question", "context", "min_age", "who", "unless", "past_counts")
+RED_FLAG_OPTIONAL = (
+    "phrases",
+    "signs",
+    "question",
+    "context",
+    "min_age",
+    "who",
+    "unless",
+    "past_counts",
+    "entry",
+)
 CONCEPT_REQUIRED = ("id", "words")
 CONCEPT_OPTIONAL = ("kind",)
 SOURCE_FIELDS = ("title", "url")
@@ -756,6 +766,7 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
         who=who,
         unless=ck.texts(entry.get("unless", []), (*path, "unless"), allow_empty=True),
         past_counts=past_counts,
+        entry=ck.ident(entry["entry"], (*path, "entry")) if "entry" in entry else "",
     )
     return flag if len(ck.problems) == before else None
 
@@ -1145,10 +1156,23 @@ def _raw(value: Any) -> Any:
 
 
 def _check_concepts(stack: _Stack) -> list[Problem]:
-    """Every concept a red flag's signs name must exist in some layer."""
+    """Every concept a red flag's signs name, and the entry it points to, must exist in some layer."""
     known = tuple(stack.merged["concepts"])
     problems = []
     for flag in stack.merged["red_flags"].values():
+        if flag.entry and flag.entry not in stack.merged["conditions"]:
+            where = stack.origin.get(("red_flags", flag.id), "")
+            file, _, line = where.rpartition(":")
+            hint = _did_you_mean(flag.entry, tuple(stack.merged["conditions"]))
+            problems.append(
+                Problem(
+                    file or where,
+                    int(line) if line.isdigit() else None,
+                    None,
+                    f"red_flags.{flag.id}.entry",
+                    f"{_quote(flag.entry)} is not a condition id{hint}",
+                )
+            )
         for combo in flag.signs:
             for cid in combo:
                 if cid not in stack.merged["concepts"] and cid not in WHO:

@@ -178,6 +178,11 @@ class Index:
             self._flags = RedFlagIndex.for_flags(self.kb.red_flags, self.kb.concepts)
         return self._flags
 
+    def sign_words(self) -> frozenset[str]:
+        """Every word (and one-letter-shorter form) of every sign: a query with none of them names
+        no sign, and needs no scan."""
+        return frozenset(self.red_flag_index().variants)
+
     def typo_index(self) -> _TypoIndex:
         """Every name and alias prepared for typo matching and word overlap (built on first use)."""
         if self._typos is None:

@@ -213,6 +213,8 @@ class RedFlag(NamedTuple):
     """Everyday look-alikes: a mention in a clause that also says one of these does not count."""
     past_counts: bool = False
     """Whether a past mention still counts (past cancer with new back pain)."""
+    entry: str = ""
+    """The condition to show with the sign when the words name no other ('' : the sign's own page)."""
 
     @property
     def ask(self) -> str:

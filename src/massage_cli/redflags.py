@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .model import Action, Concept, RedFlag
-from .statements import PAST, PRESENT, WHAT_IF, WHO, Reading, Statement, read
+from .statements import OTHER, PAST, PRESENT, WHAT_IF, WHO, Reading, Statement, read
 from .words import STOPWORDS, expand_contractions, is_english, stem
 
 MAX_SCAN = 20_000
@@ -200,6 +200,8 @@ class Hit(NamedTuple):
     """The words of the text that raised it, as typed (lower case)."""
     reading: Reading
     """How the mention reads: present, denied, someone else's, past or a "what if"."""
+    where: tuple[int, ...] = ()
+    """The positions of the mention's words in the statement."""
 
 
 class Scan(NamedTuple):
@@ -351,11 +353,10 @@ class RedFlagIndex:
                     mentions[phrase.flag.id].append((where, where))
         if self.members:
             self._signs(positions, clause_of, keep, mentions, statement)
-        age = _stated_age(statement.text)
+        age = max(_stated_age(statement.text), statement.population.age_years or 0) if _has_digits(statement) else 0
         present = set(positions)
         if any(self.contexts.get(fid) for fid in mentions):
             present |= set(self._positions(raw_words(context)))
-        population = statement.population.names() if any(f.who for f in self.flags) else ()
         counted: dict[str, Hit] = {}
         if_happens: dict[str, Hit] = {}
         set_aside: dict[str, Hit] = {}
@@ -364,13 +365,13 @@ class RedFlagIndex:
             flag = by_id[flag_id]
             if flag.context and not any(all(w in present for w in c) for c in self.contexts.get(flag_id, ())):
                 continue
-            if 0 < age < flag.min_age or (flag.who and not set(flag.who) & set(population)):
+            if 0 < age < flag.min_age or (flag.who and not set(flag.who) & set(statement.population.names())):
                 continue
             hidden = self._hidden(flag, statement) if flag.unless else set()
             for where, finding in sorted(found, key=lambda m: m[0]):
                 reading = self._read(statement, flag, where, finding, hidden)
                 words = statement.typed(where if reading.counts else [*where, *reading.at])
-                hit = Hit(flag, words, reading)
+                hit = Hit(flag, words, reading, tuple(where))
                 if hit.reading.counts:
                     counted.setdefault(flag_id, hit)
                 elif hit.reading.status == WHAT_IF:
@@ -437,9 +438,22 @@ class RedFlagIndex:
         if statement.clauses[where[0]] in hidden:
             return EVERYDAY
         reading = statement.reading(finding, where)
-        if reading.status == PAST and flag.past_counts:
+        if reading.status == PAST and flag.past_counts and not reading.other:
             reading = reading._replace(status=PRESENT)
+        if reading.counts and reading.other and flag.context and not self._context_is_theirs(flag, statement):
+            # A risk that goes with the back pain of the same person: someone else's risk ("my
+            # grandma had cancer") does not count with the reader's own back pain.
+            reading = reading._replace(status=OTHER)
         return reading
+
+    def _context_is_theirs(self, flag: RedFlag, statement: Statement) -> bool:
+        """Whether a word of the flag's context lies where someone else's words reach."""
+        reached = {i for t in statement.triggers if t.kind == "other" for i in range(*t.scope)}
+        for i in reached:
+            word = flag_word(statement.words[i].text)
+            if any(word in words for words in self.contexts.get(flag.id, ())):
+                return True
+        return False
 
     def _hidden(self, flag: RedFlag, statement: Statement) -> set[int]:
         """The clauses that say one of the flag's everyday look-alikes, word for word ("breathless
@@ -508,6 +522,10 @@ def _windows(
             if max(spot) - min(spot) + 1 <= limit:
                 out.append(spot)
     return out
+
+
+def _has_digits(statement: Statement) -> bool:
+    return any(w.text[:1].isdigit() for w in statement.words)
 
 
 def _stated_age(text: str) -> int:

@@ -268,6 +268,10 @@ def _red_flag() -> dict[str, Any]:
             "type": "boolean",
             "description": "Whether a past mention still counts (past cancer with new back pain).",
         },
+        "entry": _ident(
+            "The condition shown with the sign when the words name no other condition of their own "
+            "(left out: the sign's own page)."
+        ),
     }
     return _entry("A warning sign that needs medical care, not massage.", properties, "red_flags")
 

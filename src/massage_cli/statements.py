@@ -29,7 +29,7 @@ word positions reads. The rules are compiled on first use, so start-up stays fas
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -101,6 +101,26 @@ class Reading(NamedTuple):
 
 # --------------------------------------------------------------------------- rules
 
+
+class _Lazy:
+    """A regular expression compiled on first use, so that importing this module stays cheap."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._get().search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._get().finditer(text)
+
+
 _NUMBER_WORDS = {
     "a": 1,
     "an": 1,
@@ -128,9 +148,10 @@ _KIN = (
 _EVENTS = (
     r"(?:mini )?stroke|strokes|tia|cva|heart attack|heart attacks|mi|dvt|clot|blood clot|clots|"
     r"blood clots|pe|pulmonary embolism|embolism|cardiac arrest|bleed|brain bleed|aneurysm|"
-    r"seizure|fit|collapse|fracture|broken \w+|bypass"
+    r"seizure|fit|collapse|fracture|broken \w+|bypass|cancer|breast cancer|bowel cancer|prostate cancer|"
+    r"lung cancer|\w+ ca|ca|tumour|tumor|leukaemia|leukemia|lymphoma|melanoma"
 )
-_RECENT = re.compile(
+_RECENT = _Lazy(
     r"\b(?:just|today|tonight|this (?:morning|afternoon|evening|week)|last night|yesterday|now|"
     r"right now|at the moment|currently|an hour ago|(?:few|\d+|two|three) (?:minutes|mins|hours|hrs) ago|"
     r"minutes ago|hours ago|earlier|is having|are having|happening)\b"
@@ -194,6 +215,7 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"not much better",
             r"no sign of (?:it )?(?:getting better|improving|stopping)",
             r"no one",
+            r"(?:i |im |i am |am )?(?:hope|hoping|pray|praying) (?:it is|its|it s|that it is|that its|this is) not",
             r"nobody",
             r"not a lot",
             r"not as much",
@@ -267,6 +289,7 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
         12,
         (
             rf"(?:my|our|his|her|their|your|a|the) (?:{_KIN})",
+            r"mother|father|sister|brother|husband|wife|son|daughter|grandmother|grandfather|aunt|uncle",
             r"family history(?: of)?",
             r"fhx(?: of)?",
             r"fh(?: of)?",
@@ -296,6 +319,9 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"used to(?: have| get| suffer from)?",
             r"once had",
             r"recovered from",
+            r"recovering from",
+            r"getting over",
+            r"rehab(?:ilitation)? (?:after|for|from)",
             r"survivor of",
             r"when (?:i|she|he) was (?:young|younger|little|a child|a kid|a teenager|pregnant)",
         ),
@@ -324,6 +350,13 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
         10,
         (
             r"what if",
+            r"(?:return|come back|re-?attend|re-?present|seek (?:medical )?(?:help|advice|care)|call (?:us|999|911|111|"
+            r"an ambulance|your doctor|your gp|the gp)|go to (?:a&e|ed|the emergency department)) (?:if|should)",
+            r"safety[- ]?net(?:ted|ting)?(?: advice)?(?: for| re| regarding| about)?",
+            r"advised (?:to|that|re)",
+            r"how (?:would|do|can|could|will) (?:i|you|we|one) (?:know|tell) (?:if|whether|when)",
+            r"what would happen if",
+            r"(?:said|says|told me|told us|advised|warned)(?: me| us| that)? if",
             r"if (?:i|you|he|she|they|we|it|my|the) (?:ever |suddenly |then )?(?:get|gets|got|have|has|had|"
             r"develop|develops|start|starts|feel|feels|notice|notices|experience|experiences)",
             r"if (?:i|you) (?:ever|then)",
@@ -392,6 +425,15 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ),
     ("stop", "t", 0, (r"and(?= (?:my|i|me|i am|now)\b)", r"yet", r"and now", r"now", r"which", r"who", r"because", r"so", r"then", r"still")),
 )
+_NOW_WORDS = frozenset(
+    "new newly now recently currently today presents presenting presented c/o complains complaining".split()
+)
+"""Words after which a past trigger no longer reaches ("history of breast cancer, new back pain")."""
+_BREAK_WORDS = frozenset(
+    "but however although though except apart aside other besides whereas yet and now which who because "
+    "so then still".split()
+)
+"""The first words of every terminator rule: a text with none of them needs no break rules compiled."""
 # Affirming words that end a denial's reach ("denies fever and has cough").
 _AFFIRM = frozenset(
     {
@@ -447,17 +489,18 @@ _ABILITY_FILLER = frozenset(
         "all",
         "well",
         "at",
+        "weight",
     }
 )
 ABILITIES = frozenset(
     (
         "control controlling hold holding pee peeing wee weeing urinate urinating empty emptying poo pooing "
         "go feel feeling felt sensation sensations move moving moved movement movements kick kicking "
-        "walk walking stand standing lift lifting grip gripping raise raising straighten bear weight put "
+        "walk walking stand standing lift lifting grip gripping raise raising straighten bear put "
         "breathe breathing breath catch speak speaking talk talking swallow swallowing see seeing wake "
         "waking woke respond responding feed feeding fed eat eating drink drinking live living be exist "
         "cope smile smiling close shut keep stop stopping make making think remember understand focus "
-        "latch suck sucking cry crying use using heal healing healed fade fades fading improve improving "
+        "latch suck sucking cry crying heal healing healed fade fades fading improve improving "
         "ease easing settle settling shift budge"
     ).split()
 )
@@ -465,7 +508,7 @@ ABILITIES = frozenset(
 _ANSWER_NO = frozenset({"no", "none", "nope", "nah", "never", "n", "negative", "nil", "neg", "denies", "denied"})
 _ANSWER_YES = frozenset({"yes", "y", "yeah", "yep", "yup", "positive", "present"})
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?[a-z]*|[a-z]/[a-z]|[a-z]+(?:'[a-z]+)*|[?!.;:\n]|,|-")
+_TOKEN = _Lazy(r"\d+(?:[.,]\d+)?[a-z]*|[a-z]/[a-z]|[a-z]+(?:'[a-z]+)*|[?!.;:\n]|,|-")
 _CONTRACTIONS = {
     "can't": ("cannot",),
     "cant": ("cannot",),
@@ -515,11 +558,15 @@ def _split_word(token: str) -> tuple[str, ...]:
     return (token,)
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
-    """The trigger rules as regular expressions, longest alternatives first, built on first use."""
+@lru_cache(maxsize=2)
+def _compiled(breaks: bool = False) -> tuple[tuple[str, str, int, re.Pattern[str]], ...]:
+    """The trigger rules as regular expressions, longest alternatives first, built on first use:
+    with `breaks`, only the terminators (cheap, needed for every text); else all the others (needed
+    only when a mention has to be read)."""
     out = []
     for kind, direction, window, patterns in _RULES:
+        if (kind in ("term", "stop")) != breaks:
+            continue
         ordered = sorted(patterns, key=len, reverse=True)
         out.append((kind, direction, window, re.compile(r"(?<![\w/])(?:" + "|".join(ordered) + r")(?![\w/])")))
     return tuple(out)
@@ -564,34 +611,34 @@ WHO = ("baby", "baby-under-3-months", "pregnant", "pregnant-before-37-weeks", "c
 """The groups a red flag's `who` may name (a baby of unknown age counts as under 3 months, and a
 pregnancy of unknown length as before 37 weeks: when unsure, the more cautious reading)."""
 
-_BABY_AGE = re.compile(
+_BABY_AGE = _Lazy(
     r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*"
     r"(day|days|dy|week|weeks|wk|wks|month|months|mth|mths|mo|mos)[\s-]*old\b"
     r"|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*"
     r"(days?|weeks?|wks?|months?|mths?)\b(?=[^.?!]{0,20}\b(?:baby|babe|infant|newborn|son|daughter|boy|girl|little one)\b)"
 )
-_BABY = re.compile(
+_BABY = _Lazy(
     r"\b(?:baby|babies|babys|bub|newborn|new born|neonate|infant|little one|breastfed|breastfeeding my)\b"
 )
-_NEWBORN = re.compile(r"\b(?:newborn|new born|neonate|just born|born (?:\w+ ){0,2}(?:days?|weeks?) ago)\b")
-_AGE_YEARS = re.compile(
+_NEWBORN = _Lazy(r"\b(?:newborn|new born|neonate|just born|born (?:\w+ ){0,2}(?:days?|weeks?) ago)\b")
+_AGE_YEARS = _Lazy(
     r"\b(?:i am|i'm|im|aged|age|she is|he is|mum is|mom is|dad is|turned)\s+(\d{2,3})\b"
     r"|\b(\d{2,3})\s*(?:years?|yrs?|yr)[\s-]*old\b|\b(\d{2,3})\s*(?:yo|y/o|y\.o\.)\b"
     r"|\b(\d{2,3})\s*(?:m|f|male|female)\b"
 )
-_OLDER = re.compile(
+_OLDER = _Lazy(
     r"\b(?:elderly|pensioner|older person|older adult|old age|frail|my (?:nan|nana|gran|granny|grandma|"
     r"grandmother|grandad|granddad|grandpa|grandfather)|in (?:his|her|my) (?:70s|80s|90s|seventies|eighties|nineties))\b"
 )
-_PREGNANT = re.compile(
+_PREGNANT = _Lazy(
     r"\b(?:pregnant|pregnancy|expecting (?:a baby|twins)|weeks gone|gestation|trimester|antenatal|"
     r"prenatal|my bump|the bump|midwife|due date|carrying twins)\b"
 )
-_WEEKS = re.compile(
+_WEEKS = _Lazy(
     r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+(?:pregnant|gestation|along|gone|of pregnancy))"
     r"|\b(?:at|i am|im|i'm)\s+(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b"
 )
-_CHEMO = re.compile(
+_CHEMO = _Lazy(
     r"\b(?:chemo|chemotherapy|on treatment for (?:cancer|leukaemia|leukemia|lymphoma)|neutropenic|"
     r"neutropenia|low white (?:blood )?(?:cell )?count|weak(?:ened)? immune system|immunosuppressed|"
     r"immunocompromised|having cancer treatment|cancer treatment)\b"
@@ -604,7 +651,7 @@ class Statement:
     def __init__(self, text: str) -> None:
         self.text = _fold(text, MAX_TEXT)
         self.words: list[Word] = []
-        self.triggers: list[Trigger] = []
+        self._triggers: list[Trigger] | None = None
         self.asked_no: set[int] = set()
         """Sentences asked as a question and answered no ("Fever? No.")."""
         self.asked_yes: set[int] = set()
@@ -617,10 +664,10 @@ class Statement:
         self.clauses: list[int] = []
         """Each word's clause number."""
         self._split()
+        self._joined, self._index_at, self._ends_at = self._join()
         if self.words:
-            self._find_triggers()
-        if not self.clauses:
-            self.clauses = self._number_clauses()
+            self._find_breaks()
+        self.clauses = self._number_clauses()
         self._population: Population | None = None
 
     # -- splitting ---------------------------------------------------------------------------
@@ -663,26 +710,31 @@ class Statement:
 
     # -- triggers ----------------------------------------------------------------------------
 
-    def _find_triggers(self) -> None:
-        joined_parts: list[str] = []
+    def _join(self) -> tuple[str, dict[int, int], dict[int, int]]:
+        """The words joined by spaces, with maps from character places back to word positions."""
         starts: list[int] = []
         position = 0
         for word in self.words:
             starts.append(position)
-            joined_parts.append(word.text)
             position += len(word.text) + 1
-        joined = " ".join(joined_parts)
+        joined = " ".join(w.text for w in self.words)
         index_at = {start: i for i, start in enumerate(starts)}
         ends_at = {start + len(w.text): i for i, (start, w) in enumerate(zip(starts, self.words))}
-        found: list[tuple[int, int, str, str, int]] = []  # first, last, kind, direction, window
-        for kind, direction, window, pattern in _compiled():
-            for match in pattern.finditer(joined):
-                first = index_at.get(match.start())
-                last = ends_at.get(match.end())
+        return joined, index_at, ends_at
+
+    def _matches(self, breaks: bool) -> list[tuple[int, int, str, str, int]]:
+        """Every rule match as (first, last, kind, direction, window), longest first claiming its words."""
+        found: list[tuple[int, int, str, str, int]] = []
+        for kind, direction, window, pattern in _compiled(breaks):
+            for match in pattern.finditer(self._joined):
+                first = self._index_at.get(match.start())
+                last = self._ends_at.get(match.end())
                 if first is None or last is None:
                     continue
                 if any(i in self._commas for i in range(first + 1, last + 1)):
                     continue  # a trigger never spans a comma, colon or dash ("for years, back aches")
+                if any(self.words[i].sentence != self.words[first].sentence for i in (last,)):
+                    continue
                 found.append((first, last, kind, direction, window))
         # Longest first; a pseudo-trigger or a longer trigger claims its words.
         found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
@@ -695,13 +747,27 @@ class Statement:
             taken |= span
             kept.append((first, last, kind, direction, window))
         kept.sort()
+        return kept
+
+    def _find_breaks(self) -> None:
+        """Where clauses end (terminators) and where a trigger's reach stops."""
+        kept = self._matches(breaks=True) if any(w.text in _BREAK_WORDS for w in self.words) else []
         self._terms = {first for first, _, kind, _, _ in kept if kind == "term"}
         self._terms |= {i for i in self._commas if i < len(self.words) and self.words[i].text in ("just", "only")}
         self._stops = {first for first, _, kind, _, _ in kept if kind == "stop"} | self._terms
-        self.clauses = self._number_clauses()
-        for first, last, kind, direction, window in kept:
-            if kind in ("term", "stop"):
-                continue
+
+    @property
+    def triggers(self) -> list[Trigger]:
+        """The triggers found, each with its reach (found on first use)."""
+        if self._triggers is None:
+            self._triggers = []
+            if self.words:
+                self._find_triggers()
+        return self._triggers
+
+    def _find_triggers(self) -> None:
+        assert self._triggers is not None
+        for first, last, kind, direction, window in self._matches(breaks=False):
             if kind == "pseudo":
                 continue
             if kind == "neg" and direction == "f" and self._ability_follows(last):
@@ -710,7 +776,7 @@ class Statement:
                 continue
             scope = self._scope(first, last, kind, direction, window)
             text = " ".join(w.text for w in self.words[first : last + 1])
-            self.triggers.append(Trigger(kind, first, last, scope, text))
+            self._triggers.append(Trigger(kind, first, last, scope, text))
         self._field_answers()
 
     def _number_clauses(self) -> list[int]:
@@ -762,13 +828,15 @@ class Statement:
             word = self.words[i].text
             if i in self._stops:
                 return last + 1, i
-            if kind == "neg" and word in _AFFIRM:
+            if kind == "neg" and word in _AFFIRM and i > last + 1:
                 return last + 1, i
             if kind == "other" and word in _SELF:
                 return last + 1, i
             if kind == "hypo" and i in self._commas and i > last + 1:
                 return last + 1, i
             if kind == "neg" and i in self._colons:
+                return last + 1, i
+            if kind == "past" and word in _NOW_WORDS:
                 return last + 1, i
         return last + 1, stop
 
@@ -784,8 +852,9 @@ class Statement:
             while low > 0 and self.words[low - 1].sentence == word.sentence and low not in self._commas:
                 low -= 1
             if low < i:
-                self.triggers = [t for t in self.triggers if not (t.kind == "neg" and t.first == i)]
-                self.triggers.append(Trigger("neg", i, i, (low, i), word.text))
+                assert self._triggers is not None
+                self._triggers[:] = [t for t in self._triggers if not (t.kind == "neg" and t.first == i)]
+                self._triggers.append(Trigger("neg", i, i, (low, i), word.text))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -808,7 +877,8 @@ class Statement:
         inside = set(mention)
         covered: dict[str, Trigger] = {}
         for trigger in self.triggers:
-            if inside and any(p in inside for p in range(trigger.first, trigger.last + 1)):
+            own_scope = trigger.scope == (trigger.first, trigger.last + 1)  # "had a stroke"
+            if inside and not own_scope and any(p in inside for p in range(trigger.first, trigger.last + 1)):
                 continue
             low, high = trigger.scope
             if trigger.kind in ("neg", "hypo", "uncertain") and any(low <= p < high for p in positions):
@@ -817,6 +887,9 @@ class Statement:
                 covered.setdefault(trigger.kind, trigger)
         sentence = self.words[positions[0]].sentence
         uncertain = "uncertain" in covered
+        kin = next((t for t in self.triggers if t.kind == "other" and any(t.first <= p <= t.last for p in positions)), None)
+        if kin is not None:
+            covered.setdefault("other", kin)  # the mention is the kin word itself ("my grandma")
         other = "other" in covered
         if sentence in self.asked_no:
             answer = [i for i, w in enumerate(self.words) if w.sentence == sentence + 1]
@@ -841,7 +914,7 @@ class Statement:
         low = max(start, trigger.first - 3)
         high = min(end, trigger.scope[1] + 4)
         for i in range(trigger.scope[1], high):
-            if i in self._commas:
+            if i in self._commas or i in self._stops:
                 high = i
                 break
         return bool(_RECENT.search(" ".join(w.text for w in self.words[low:high])))

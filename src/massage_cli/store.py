@@ -42,7 +42,7 @@ from .model import (
 )
 from .redflags import Member, Phrase, RedFlagIndex
 
-SCHEMA = 5
+SCHEMA = 6
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -183,6 +183,7 @@ def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
                 list(f.who),
                 list(f.unless),
                 f.past_counts,
+                f.entry,
             ]
             for f in kb.red_flags
         ],
@@ -215,8 +216,9 @@ def _kb_from(d: dict[str, Any], conditions: tuple[Condition, ...]) -> KnowledgeB
                 tuple(who),
                 tuple(unless),
                 past,
+                entry,
             )
-            for i, n, a, m, msg, p, s, q, ctx, age, signs, who, unless, past in d["red_flags"]
+            for i, n, a, m, msg, p, s, q, ctx, age, signs, who, unless, past, entry in d["red_flags"]
         ),
         concepts=tuple(Concept(i, kind, tuple(words)) for i, kind, words in d["concepts"]),
         icd10_release=d["icd10_release"],
@@ -318,7 +320,15 @@ def write(key: str, kb: KnowledgeBase, index: Index) -> None:
                 ((part, cid, _crc(part, cid)) for part, ids in index.parts.items() for cid in ids),
             )
             counts = json.dumps({"conditions": len(kb.conditions), "keys": len(index.keys)})
-            meta = {"key": key, "kb": kb_json, "flags": flags_json, "counts": counts, "schema": str(SCHEMA)}
+            flag_keys = json.dumps(sorted(index.red_flag_index().variants), ensure_ascii=False)
+            meta = {
+                "key": key,
+                "kb": kb_json,
+                "flags": flags_json,
+                "flag_keys": flag_keys,
+                "counts": counts,
+                "schema": str(SCHEMA),
+            }
             db.executemany("INSERT INTO meta VALUES (?, ?, ?)", ((k, v, _crc(k, v)) for k, v in meta.items()))
             # Written last: a file without it was cut short and is never used.
             db.execute("INSERT INTO meta VALUES ('complete', '1', ?)", (_crc("complete", "1"),))
@@ -366,13 +376,18 @@ class StoreIndex(Index):
         self,
         db: sqlite3.Connection,
         kb: KnowledgeBase,
-        flags: RedFlagIndex,
+        flags: RedFlagIndex | str,
         counts: dict[str, int] | None = None,
         source: tuple[str, list[Layer], Path] | None = None,
+        flag_keys: str = "",
     ) -> None:
         super().__init__(kb)
         self.db = db
         self._stored_flags = flags
+        """The red-flag index, or its JSON text until a scan first needs it (decoding it costs
+        start-up time that a query naming no sign word never has to pay)."""
+        self._flag_keys = flag_keys
+        self._sign_words: frozenset[str] | None = None
         self._counts = counts or {}
         self._source = source
         """(key, layers, file) to rebuild from after damage; None to raise CacheDamaged instead."""
@@ -509,7 +524,23 @@ class StoreIndex(Index):
         return self._use(stored, lambda index: index.kb.conditions)
 
     def red_flag_index(self) -> RedFlagIndex:
-        return self._stored_flags
+        def stored() -> RedFlagIndex:
+            if isinstance(self._stored_flags, str):
+                kb = self.kb
+                self._stored_flags = _decode(lambda d: _flags_from(d, kb.red_flags, kb.concepts), self._stored_flags)
+            return self._stored_flags
+
+        return self._use(stored, lambda index: index.red_flag_index())
+
+    def sign_words(self) -> frozenset[str]:
+        def stored() -> frozenset[str]:
+            if self._sign_words is None:
+                self._sign_words = _decode(frozenset, self._flag_keys) if self._flag_keys else super(
+                    StoreIndex, self
+                ).sign_words()
+            return self._sign_words
+
+        return self._use(stored, lambda index: index.sign_words())
 
 
 def _decode(build: Any, text: str) -> Any:
@@ -560,10 +591,9 @@ def read(key: str, layers: list[Layer] | None = None) -> StoreIndex | None:
         if meta.get("complete") != "1" or meta.get("schema") != str(SCHEMA) or meta.get("key") != key:
             raise CacheDamaged("incomplete or for other files")
         kb = _decode(lambda d: _kb_from(d, ()), meta["kb"])
-        flags = _decode(lambda d: _flags_from(d, kb.red_flags, kb.concepts), meta["flags"])
         counts = _decode(lambda d: {str(t): int(n) for t, n in d.items()}, meta["counts"])
         source = (key, layers, path) if layers is not None else None
-        return StoreIndex(db, kb, flags, counts, source)
+        return StoreIndex(db, kb, meta["flags"], counts, source, meta["flag_keys"])
     except (sqlite3.Error, CacheDamaged, KeyError, ValueError, TypeError):
         if db is not None:
             db.close()

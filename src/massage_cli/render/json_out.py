@@ -207,6 +207,8 @@ def red_flags(kb: KnowledgeBase) -> str:
                 "may_mean": flag.may_mean,
                 "question": flag.ask,
                 "phrases": list(flag.phrases),
+                "signs": [list(combo) for combo in flag.signs],
+                "who": list(flag.who),
                 "sources": _sources(flag.sources),
             }
             for flag in kb.red_flags
