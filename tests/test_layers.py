@@ -942,3 +942,46 @@ class TestSchemaCommand:
         data = json.loads(result.stdout)
         assert "draft-07" in data["$schema"]
         assert "unproven" in json.dumps(data)
+
+
+CONCEPT_LAYER = """\
+concepts:
+  - id: glow
+    kind: site
+    words: [elbow, funny bone]
+  - id: purple
+    words: [purple, violet]
+red_flags:
+  - id: purple-elbow
+    name: A purple elbow
+    action: urgent
+    may_mean: It may mean something.
+    message: See a doctor today.
+    signs: [[glow, purple]]
+    sources: [{title: Test, url: "https://example.org/flag"}]
+"""
+
+
+class TestConceptLayers:
+    """A clinic layer can add concepts and signs made of them; validate checks the ids."""
+
+    def test_layer_adds_a_sign(self, tmp_path) -> None:
+        """A layer's concept combination is found in any order, and a denial sets it aside."""
+        from massage_cli.redflags import RedFlagIndex
+
+        kb = merged(write(tmp_path, CONCEPT_LAYER))
+        index = RedFlagIndex.for_flags(kb.red_flags, kb.concepts)
+        assert "purple-elbow" in [f.id for f in index.detect("my funny bone has gone violet")]
+        assert "purple-elbow" not in [f.id for f in index.detect("my elbow is not purple")]
+
+    def test_unknown_concept(self, tmp_path) -> None:
+        """A sign that names a concept no layer defines is an error, with a suggestion."""
+        text = CONCEPT_LAYER.replace("[[glow, purple]]", "[[glow, purpel]]")
+        problems, kb = check(write(tmp_path, text))
+        assert kb is None
+        assert any("'purpel' is not a concept (did you mean 'purple'?)" in str(p) for p in problems)
+
+    def test_patch_a_concept(self, tmp_path) -> None:
+        """A patch adds words to a bundled concept."""
+        path = write(tmp_path, "concepts:\n  - id: face-droops\n    patch: true\n    words: [skew]\n")
+        assert ("skew",) == next(c for c in merged(path).concepts if c.id == "face-droops").words

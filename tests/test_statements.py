@@ -230,7 +230,7 @@ class TestCommandLine:
 
     def test_batch(self, run) -> None:
         """In a batch each line is read on its own."""
-        result = run("check", "--batch", "-", "--json", input="no fever, back pain\nback pain and a fever\n")
+        result = run("check", "--batch", "-", "--json", input="back pain, no fever\nback pain and a fever\n")
         rows = [json.loads(line) for line in result.stdout.splitlines()]
         assert [[], ["fever-chills"]] == [[f["id"] for f in r["red_flags"]] for r in rows]
         assert ["fever-chills"] == [s["id"] for s in rows[0]["set_aside"]]

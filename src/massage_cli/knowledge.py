@@ -766,7 +766,7 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
         who=who,
         unless=ck.texts(entry.get("unless", []), (*path, "unless"), allow_empty=True),
         past_counts=past_counts,
-        entry=ck.ident(entry["entry"], (*path, "entry")) if "entry" in entry else "",
+        entry=ck.ident(entry["entry"], (*path, "entry")) if entry.get("entry", "") != "" else "",
     )
     return flag if len(ck.problems) == before else None
 

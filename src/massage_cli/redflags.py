@@ -354,16 +354,14 @@ class RedFlagIndex:
         if self.members:
             self._signs(positions, clause_of, keep, mentions, statement)
         age = max(_stated_age(statement.text), statement.population.age_years or 0) if _has_digits(statement) else 0
-        present = set(positions)
-        if any(self.contexts.get(fid) for fid in mentions):
-            present |= set(self._positions(raw_words(context)))
         counted: dict[str, Hit] = {}
         if_happens: dict[str, Hit] = {}
         set_aside: dict[str, Hit] = {}
         by_id = {flag.id: flag for flag in self.flags}
         for flag_id, found in mentions.items():
             flag = by_id[flag_id]
-            if flag.context and not any(all(w in present for w in c) for c in self.contexts.get(flag_id, ())):
+            signs = {p for where, _ in found for p in where}
+            if flag.context and not self._has_context(flag_id, statement, positions, keep, context, signs):
                 continue
             if 0 < age < flag.min_age or (flag.who and not set(flag.who) & set(statement.population.names())):
                 continue
@@ -380,7 +378,7 @@ class RedFlagIndex:
                     set_aside.setdefault(flag_id, hit)
         if AGE_FLAG not in counted and age >= 50 and AGE_FLAG in by_id:
             flag = by_id[AGE_FLAG]
-            if not flag.context or any(all(w in present for w in c) for c in self.contexts.get(AGE_FLAG, ())):
+            if not flag.context or self._has_context(AGE_FLAG, statement, positions, keep, context):
                 counted[AGE_FLAG] = Hit(flag, str(age), Reading(PRESENT))
         order = {flag.id: i for i, flag in enumerate(self.flags)}
         rank = list(Action).index
@@ -394,6 +392,38 @@ class RedFlagIndex:
             ranked(if_happens, counted),
             ranked(set_aside, {*counted, *if_happens}),
         )
+
+    def _has_context(
+        self,
+        flag_id: str,
+        statement: Statement,
+        positions: dict[str, list[int]],
+        keep: list[int],
+        context: str,
+        signs: set[int] = frozenset(),  # type: ignore[assignment]
+    ) -> bool:
+        """Whether one of the flag's context phrases is said and not denied ("denies neck pain, back
+        pain" gives no back context), or is in the matched condition's name. A negation inside the
+        phrase is part of it ("without dieting")."""
+        contexts = self.contexts.get(flag_id, ())
+        if context:
+            named = set(self._positions(raw_words(context)))
+            if any(all(w in named for w in c) for c in contexts):
+                return True
+        # A denial that is part of the sign ("hand not working") denies no context.
+        negations = [
+            t for t in statement.triggers if t.kind == "neg" and not signs & set(range(t.first, t.last + 1))
+        ]
+        denied = {i for t in negations for i in range(*t.scope)}
+        denied |= {i for i, w in enumerate(statement.words) if w.sentence in statement.asked_no}
+        own = {i for t in statement.triggers if t.kind == "neg" for i in range(t.first, t.last + 1)}
+        anywhere = [0] * len(keep)
+        for words in contexts:
+            for spot in _windows(words, positions, anywhere, len(keep) + 1):
+                where = {keep[k] for k in spot}
+                if where & own or not where <= denied:
+                    return True
+        return False
 
     def _signs(
         self,

@@ -215,6 +215,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"not much better",
             r"no sign of (?:it )?(?:getting better|improving|stopping)",
             r"no one",
+            r"(?:\d+|a|an|one|two|three|four|five|six|few|several)[- ](?:hour|day|week|month)s?[- ](?:long )?history(?: of)?",
+            r"history of (?:the )?present(?:ing)? (?:illness|complaint|condition)",
+            r"never (?:had|felt|experienced|got) (?:[\w/-]+ ){0,5}?(?:before|until now|till now|in my life)",
+            r"never (?:had|felt|experienced) (?:anything|a \w+|one) like (?:it|this|that)",
             r"(?:i |im |i am |am )?(?:hope|hoping|pray|praying) (?:it is|its|it s|that it is|that its|this is) not",
             r"nobody",
             r"not a lot",
@@ -276,20 +280,21 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"absent",
             r"not present",
             r"(?:is |was )?denied",
-            r"resolved",
             r"(?:has |have |had )?(?:gone|went) away",
             r"(?:has |have )?cleared(?: up)?",
             r"free",
             r"nad",
         ),
     ),
+    ("neg", "b", 9, (r"(?:has |have |had )?(?:since )?(?:been )?resolved", r"(?:has |have )?since gone")),
     (
         "other",
         "f",
         12,
         (
-            rf"(?:my|our|his|her|their|your|a|the) (?:{_KIN})",
-            r"mother|father|sister|brother|husband|wife|son|daughter|grandmother|grandfather|aunt|uncle",
+            rf"(?:my|our|his|her|their|your|a|the)(?: [\w/-]+){{0,3}}? (?:{_KIN})",
+            r"(?:maternal |paternal )?(?:great[- ])?(?:mother|father|sister|brother|husband|wife|son|daughter|"
+            r"grandmother|grandfather|aunt|uncle|cousin)",
             r"family history(?: of)?",
             r"fhx(?: of)?",
             r"fh(?: of)?",
@@ -318,6 +323,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"status post",
             r"used to(?: have| get| suffer from)?",
             r"once had",
+            r"died(?: of| from| in| after| with)?",
+            r"passed away(?: from| of| with| after)?",
+            r"committed",
+            r"(?:has|had|have) attempted",
             r"recovered from",
             r"recovering from",
             r"getting over",
@@ -376,7 +385,9 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"risks? of",
             r"chances? of",
             r"prevent|prevents|preventing|prevention of",
-            r"avoid getting|to avoid",
+            r"avoid getting|to avoid|avoid|avoiding|reduce the risk of|lower the risk of|lowering the risk of",
+            r"call(?: also)? for any",
+            r"(?:call|return|come back|report)(?: [\w.*\[\]]+){0,8}? if",
             r"(?:worried|scared|afraid|frightened|nervous|anxious) (?:of|about) (?:getting|having|developing)",
             r"could i (?:get|develop)",
             r"can (?:you|people|anyone) get",
@@ -632,12 +643,15 @@ _OLDER = _Lazy(
 )
 _PREGNANT = _Lazy(
     r"\b(?:pregnant|pregnancy|expecting (?:a baby|twins)|weeks gone|gestation|trimester|antenatal|"
-    r"prenatal|my bump|the bump|midwife|due date|carrying twins)\b"
+    r"prenatal|my bump|the bump|midwife|due date|carrying twins|primigravida|multigravida|"
+    r"waters (?:have |had )?(?:broken|broke|went|gone|leaking)|\d{1,2}/40|g\d\s*p\d|"
+    r"(?:baby|bubba|bump) (?:is |has )?(?:kicking|moving|kicked|moved)|f(?:o)?etal movements?|reduced fm|rfm)\b"
 )
 _WEEKS = _Lazy(
-    r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+(?:pregnant|gestation|along|gone|of pregnancy))"
-    r"|\b(?:at|i am|im|i'm)\s+(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b"
+    r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)(?=\d|\b)"
+    r"|\b(\d{1,2})/40\b"
 )
+"""Weeks of pregnancy (read only when the text says it is about a pregnancy)."""
 _CHEMO = _Lazy(
     r"\b(?:chemo|chemotherapy|on treatment for (?:cancer|leukaemia|leukemia|lymphoma)|neutropenic|"
     r"neutropenia|low white (?:blood )?(?:cell )?count|weak(?:ened)? immune system|immunosuppressed|"
@@ -685,6 +699,9 @@ class Statement:
                     self._end_marks[sentence] = token
                     sentence += 1
                 continue
+            if token == "-" and 0 < match.start() and match.end() < len(self.text):
+                if self.text[match.start() - 1].isalnum() and self.text[match.end()].isalnum():
+                    continue  # a hyphen inside a word ("1-week", "pins-and-needles") breaks nothing
             if token in (",", "-", ":"):
                 self._commas.add(len(self.words))  # a break before the next word
                 if token == ":":
@@ -823,6 +840,9 @@ class Statement:
                     low = i
                     break
             return low, first
+        listy = kind == "hypo" and any(w.text == "any" for w in self.words[first : min(end, last + 4)])
+        if listy:
+            window = 40  # "if there is any new chest pain, breathlessness, calf pain..."
         stop = min(end, last + 1 + window)
         for i in range(last + 1, stop):
             word = self.words[i].text
@@ -832,7 +852,7 @@ class Statement:
                 return last + 1, i
             if kind == "other" and word in _SELF:
                 return last + 1, i
-            if kind == "hypo" and i in self._commas and i > last + 1:
+            if kind == "hypo" and i in self._commas and i > last + 1 and not listy:
                 return last + 1, i
             if kind == "neg" and i in self._colons:
                 return last + 1, i
@@ -918,6 +938,12 @@ class Statement:
                 high = i
                 break
         return bool(_RECENT.search(" ".join(w.text for w in self.words[low:high])))
+
+    def denied_words(self) -> frozenset[int]:
+        """Word positions a denial reaches ("denies neck pain, back pain")."""
+        out = {i for t in self.triggers if t.kind == "neg" for i in range(*t.scope)}
+        out |= {i for i, w in enumerate(self.words) if w.sentence in self.asked_no}
+        return frozenset(out)
 
     def words_at(self, positions: Iterable[int]) -> str:
         """The text of some words, in order, as folded."""
