@@ -95,7 +95,15 @@ class TestCheck:
         assert result.exit_code in (0, 1)
         if result.exit_code == 1:
             assert {
-                "query", "found", "verdict", "suggestions", "note", "code", "red_flags", "if_happens", "set_aside"
+                "query",
+                "found",
+                "verdict",
+                "suggestions",
+                "note",
+                "code",
+                "red_flags",
+                "if_happens",
+                "set_aside",
             } == set(data)
             assert "Fibromyalgia" in data["suggestions"]
 

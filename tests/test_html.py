@@ -251,7 +251,9 @@ class TestHandout:
         assert result.red_flags and result.condition is None
         page = parse(html_out.check(result, KB))
         flag = result.red_flags[0]
-        assert page.text.index(flag.name) < page.text.index(Verdict.URGENT.label) < page.text.index(flag.message)
+        assert (
+            page.text.index(flag.name) < page.text.index(Verdict.URGENT.label) < page.text.index(flag.message)
+        )
         assert "No condition found" not in page.text
 
     def test_badges_differ_without_colour(self) -> None:

@@ -383,9 +383,18 @@ class TestRedFlagsCommand:
     def test_json_fields(self, run) -> None:
         """JSON gives each flag's id, name, action, message, meaning, question, phrases and sources."""
         data = json.loads(run("red-flags", "--json").stdout)
-        assert {"id", "name", "action", "message", "may_mean", "question", "phrases", "signs", "who", "sources"} == set(
-            data[0]
-        )
+        assert {
+            "id",
+            "name",
+            "action",
+            "message",
+            "may_mean",
+            "question",
+            "phrases",
+            "signs",
+            "who",
+            "sources",
+        } == set(data[0])
 
 
 class TestScreen:

@@ -130,6 +130,9 @@ class TestPopulation:
             ("I'm on chemo", {"chemo"}),
             ("I had chemo ten years ago", set()),
             ("I'm 72 and my back hurts", {"older-adult"}),
+            ("I'm 35 and my 3 week old baby has a fever", {"baby", "baby-under-3-months"}),
+            ("G1 34/40, reduced FM", {"pregnant", "pregnant-before-37-weeks"}),
+            ("A 2-month-old female with 1-week history of fever", {"baby", "baby-under-3-months"}),
         ],
     )
     def test_groups(self, text: str, groups: set[str]) -> None:
@@ -239,7 +242,9 @@ class TestCommandLine:
 def _figures(name: str) -> dict:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("eval_statements", Path(__file__).parents[1] / "scripts" / "eval_statements.py")
+    spec = importlib.util.spec_from_file_location(
+        "eval_statements", Path(__file__).parents[1] / "scripts" / "eval_statements.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

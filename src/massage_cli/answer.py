@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .icd10 import CodeInfo
-from .matching import Index, Match, NoMatch, lookup, parse_codes
-from .words import compact
+from .icd10 import CodeInfo, parse_codes
+from .matching import Index, Match, NoMatch, lookup
 from .model import Action, Condition, RedFlag, Verdict
 from .redflags import MAX_SCAN, Hit, Scan, _deletions, flag_word
 from .statements import Statement, _Lazy, read
 from .textclean import clean_line
+from .words import compact
 
 
 class Answer(NamedTuple):
@@ -94,15 +94,18 @@ def answer(index: Index, query: str) -> Answer:
     context = "" if isinstance(result, NoMatch) else f"{result.condition.name} {result.condition.category}"
     scan = index.red_flag_index().scan(query, context) if _may_name_a_sign(index, statement) else Scan()
     flags = tuple(hit.flag for hit in scan.flags)
-    extra = {"hits": scan.flags, "if_happens": scan.if_happens, "set_aside": scan.set_aside}
     if scan.flags and isinstance(result, Match) and _only_the_sign(index, statement, result, scan.flags):
         result = NoMatch(())
     if isinstance(result, NoMatch):
         own = _flag_entry(index, flags)
         if own is not None:
-            return Answer(query, own, (), flags, **extra)
-        return Answer(query, None, result.suggestions, flags, result.note, result.code, **extra)
-    return Answer(query, result, (), flags, result.note, result.code, **extra)
+            result = own
+    found = Answer(
+        query, None, (), flags, hits=scan.flags, if_happens=scan.if_happens, set_aside=scan.set_aside
+    )
+    if isinstance(result, NoMatch):
+        return found._replace(suggestions=result.suggestions, note=result.note, code=result.code)
+    return found._replace(match=result, note=result.note, code=result.code)
 
 
 def _may_name_a_sign(index: Index, statement: Statement) -> bool:

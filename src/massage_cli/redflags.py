@@ -120,7 +120,25 @@ _REAL_WORDS = frozenset(
 )
 # Words that carry meaning in red-flag phrases and must not be dropped as stopwords.
 _KEEP = frozenset(
-    {"no", "not", "cannot", "both", "can", "all", "over", "down", "off", "up", "out", "on", "at", "night", "just", "when", "after"}
+    {
+        "no",
+        "not",
+        "cannot",
+        "both",
+        "can",
+        "all",
+        "over",
+        "down",
+        "off",
+        "up",
+        "out",
+        "on",
+        "at",
+        "night",
+        "just",
+        "when",
+        "after",
+    }
 )
 _FLAG_STOPWORDS = STOPWORDS - _KEEP
 # Everyday idioms whose words would otherwise read as a sign: falling asleep is not a fall.
@@ -353,7 +371,11 @@ class RedFlagIndex:
                     mentions[phrase.flag.id].append((where, where))
         if self.members:
             self._signs(positions, clause_of, keep, mentions, statement)
-        age = max(_stated_age(statement.text), statement.population.age_years or 0) if _has_digits(statement) else 0
+        age = (
+            max(_stated_age(statement.text), statement.population.age_years or 0)
+            if _has_digits(statement)
+            else 0
+        )
         counted: dict[str, Hit] = {}
         if_happens: dict[str, Hit] = {}
         set_aside: dict[str, Hit] = {}
@@ -444,7 +466,11 @@ class RedFlagIndex:
                     named[member.concept].append((clause_of[spot[0]], [keep[k] for k in spot]))
         if not named:
             return
-        groups = set(statement.population.names()) if any(c in WHO for f in self.flags for s in f.signs for c in s) else set()
+        groups = (
+            set(statement.population.names())
+            if any(c in WHO for f in self.flags for s in f.signs for c in s)
+            else set()
+        )
         for flag in self.flags:
             for full in flag.signs:
                 combo = [cid for cid in full if cid not in WHO]
@@ -463,7 +489,9 @@ class RedFlagIndex:
                             finding += spot
                     mentions[flag.id].append((sorted(set(where)), sorted(set(finding or where))))
 
-    def _read(self, statement: Statement, flag: RedFlag, where: list[int], finding: list[int], hidden: set[int]) -> Reading:
+    def _read(
+        self, statement: Statement, flag: RedFlag, where: list[int], finding: list[int], hidden: set[int]
+    ) -> Reading:
         """How one mention of a flag reads, with the flag's own rules above the statement's."""
         if statement.clauses[where[0]] in hidden:
             return EVERYDAY
@@ -507,7 +535,29 @@ def _unless_words(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 
 
 _WEAK = frozenset(
-    "not no cannot can all out on off down over at will would do does did be there that who it".split()
+    [
+        "not",
+        "no",
+        "cannot",
+        "can",
+        "all",
+        "out",
+        "on",
+        "off",
+        "down",
+        "over",
+        "at",
+        "will",
+        "would",
+        "do",
+        "does",
+        "did",
+        "be",
+        "there",
+        "that",
+        "who",
+        "it",
+    ]
 )
 """Words that cannot stand for a sign on their own (a member "end it" would be just "end")."""
 

@@ -293,8 +293,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
         12,
         (
             rf"(?:my|our|his|her|their|your|a|the)(?: [\w/-]+){{0,3}}? (?:{_KIN})",
-            r"(?:maternal |paternal )?(?:great[- ])?(?:mother|father|sister|brother|husband|wife|son|daughter|"
-            r"grandmother|grandfather|aunt|uncle|cousin)",
+            (
+                r"(?:maternal |paternal )?(?:great[- ])?(?:mother|father|sister|brother|husband|wife|son|"
+                r"daughter|grandmother|grandfather|aunt|uncle|cousin)"
+            ),
             r"family history(?: of)?",
             r"fhx(?: of)?",
             r"fh(?: of)?",
@@ -342,8 +344,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
         "b",
         8,
         (
-            r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|several|many|some|"
-            r"couple of|a couple of) (?:years?|yrs?|months?|decades?) ago",
+            (
+                r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|several|many|some|"
+                r"couple of|a couple of) (?:years?|yrs?|months?|decades?) ago"
+            ),
             r"(?:long|a long time|a while|ages) ago",
             r"years back",
             r"last year",
@@ -359,15 +363,20 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
         10,
         (
             r"what if",
-            r"(?:return|come back|re-?attend|re-?present|seek (?:medical )?(?:help|advice|care)|call (?:us|999|911|111|"
-            r"an ambulance|your doctor|your gp|the gp)|go to (?:a&e|ed|the emergency department)) (?:if|should)",
+            (
+                r"(?:return|come back|re-?attend|re-?present|seek (?:medical )?(?:help|advice|care)|call (?:us|999|"
+                r"911|111|an ambulance|your doctor|your gp|the gp)|go to (?:a&e|ed|the emergency department)) "
+                r"(?:if|should)"
+            ),
             r"safety[- ]?net(?:ted|ting)?(?: advice)?(?: for| re| regarding| about)?",
             r"advised (?:to|that|re)",
             r"how (?:would|do|can|could|will) (?:i|you|we|one) (?:know|tell) (?:if|whether|when)",
             r"what would happen if",
             r"(?:said|says|told me|told us|advised|warned)(?: me| us| that)? if",
-            r"if (?:i|you|he|she|they|we|it|my|the) (?:ever |suddenly |then )?(?:get|gets|got|have|has|had|"
-            r"develop|develops|start|starts|feel|feels|notice|notices|experience|experiences)",
+            (
+                r"if (?:i|you|he|she|they|we|it|my|the) (?:ever |suddenly |then )?(?:get|gets|got|have|has|had|"
+                r"develop|develops|start|starts|feel|feels|notice|notices|experience|experiences)"
+            ),
             r"if (?:i|you) (?:ever|then)",
             r"if (?:there is|there are|there was|this happens|that happens|it happens)",
             r"in case",
@@ -379,8 +388,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"what happens if",
             r"what are the (?:signs|symptoms|warning signs|risks) of",
             r"(?:signs|symptoms|warning signs) (?:of|to look out for)",
-            r"(?:can|could|does|do|will|would|might|may) (?:a |the )?(?:massage|massages|massaging|"
-            r"deep tissue|this|it|that|rubbing|pressure)(?: \w+)? (?:cause|causes|trigger|give|lead to|bring on)",
+            (
+                r"(?:can|could|does|do|will|would|might|may) (?:a |the )?(?:massage|massages|massaging|"
+                r"deep tissue|this|it|that|rubbing|pressure)(?: \w+)? (?:cause|causes|trigger|give|lead to|bring on)"
+            ),
             r"(?:cause|causes|caused) (?:a |an )?(?=\w)",
             r"risks? of",
             r"chances? of",
@@ -434,15 +445,63 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"whereas",
         ),
     ),
-    ("stop", "t", 0, (r"and(?= (?:my|i|me|i am|now)\b)", r"yet", r"and now", r"now", r"which", r"who", r"because", r"so", r"then", r"still")),
+    (
+        "stop",
+        "t",
+        0,
+        (
+            r"and(?= (?:my|i|me|i am|now)\b)",
+            r"yet",
+            r"and now",
+            r"now",
+            r"which",
+            r"who",
+            r"because",
+            r"so",
+            r"then",
+            r"still",
+        ),
+    ),
 )
 _NOW_WORDS = frozenset(
-    "new newly now recently currently today presents presenting presented c/o complains complaining".split()
+    [
+        "new",
+        "newly",
+        "now",
+        "recently",
+        "currently",
+        "today",
+        "presents",
+        "presenting",
+        "presented",
+        "c/o",
+        "complains",
+        "complaining",
+    ]
 )
 """Words after which a past trigger no longer reaches ("history of breast cancer, new back pain")."""
 _BREAK_WORDS = frozenset(
-    "but however although though except apart aside other besides whereas yet and now which who because "
-    "so then still".split()
+    [
+        "but",
+        "however",
+        "although",
+        "though",
+        "except",
+        "apart",
+        "aside",
+        "other",
+        "besides",
+        "whereas",
+        "yet",
+        "and",
+        "now",
+        "which",
+        "who",
+        "because",
+        "so",
+        "then",
+        "still",
+    ]
 )
 """The first words of every terminator rule: a text with none of them needs no break rules compiled."""
 # Affirming words that end a denial's reach ("denies fever and has cough").
@@ -504,19 +563,114 @@ _ABILITY_FILLER = frozenset(
     }
 )
 ABILITIES = frozenset(
-    (
-        "control controlling hold holding pee peeing wee weeing urinate urinating empty emptying poo pooing "
-        "go feel feeling felt sensation sensations move moving moved movement movements kick kicking "
-        "walk walking stand standing lift lifting grip gripping raise raising straighten bear put "
-        "breathe breathing breath catch speak speaking talk talking swallow swallowing see seeing wake "
-        "waking woke respond responding feed feeding fed eat eating drink drinking live living be exist "
-        "cope smile smiling close shut keep stop stopping make making think remember understand focus "
-        "latch suck sucking cry crying heal healing healed fade fades fading improve improving "
-        "ease easing settle settling shift budge"
-    ).split()
+    [
+        "control",
+        "controlling",
+        "hold",
+        "holding",
+        "pee",
+        "peeing",
+        "wee",
+        "weeing",
+        "urinate",
+        "urinating",
+        "empty",
+        "emptying",
+        "poo",
+        "pooing",
+        "go",
+        "feel",
+        "feeling",
+        "felt",
+        "sensation",
+        "sensations",
+        "move",
+        "moving",
+        "moved",
+        "movement",
+        "movements",
+        "kick",
+        "kicking",
+        "walk",
+        "walking",
+        "stand",
+        "standing",
+        "lift",
+        "lifting",
+        "grip",
+        "gripping",
+        "raise",
+        "raising",
+        "straighten",
+        "bear",
+        "put",
+        "breathe",
+        "breathing",
+        "breath",
+        "catch",
+        "speak",
+        "speaking",
+        "talk",
+        "talking",
+        "swallow",
+        "swallowing",
+        "see",
+        "seeing",
+        "wake",
+        "waking",
+        "woke",
+        "respond",
+        "responding",
+        "feed",
+        "feeding",
+        "fed",
+        "eat",
+        "eating",
+        "drink",
+        "drinking",
+        "live",
+        "living",
+        "be",
+        "exist",
+        "cope",
+        "smile",
+        "smiling",
+        "close",
+        "shut",
+        "keep",
+        "stop",
+        "stopping",
+        "make",
+        "making",
+        "think",
+        "remember",
+        "understand",
+        "focus",
+        "latch",
+        "suck",
+        "sucking",
+        "cry",
+        "crying",
+        "heal",
+        "healing",
+        "healed",
+        "fade",
+        "fades",
+        "fading",
+        "improve",
+        "improving",
+        "ease",
+        "easing",
+        "settle",
+        "settling",
+        "shift",
+        "budge",
+    ]
 )
 """Words after a negation that make the negation part of a sign ("can't feel", "won't feed")."""
-_ANSWER_NO = frozenset({"no", "none", "nope", "nah", "never", "n", "negative", "nil", "neg", "denies", "denied"})
+_ANSWER_NO = frozenset(
+    {"no", "none", "nope", "nah", "never", "n", "negative", "nil", "neg", "denies", "denied"}
+)
 _ANSWER_YES = frozenset({"yes", "y", "yeah", "yep", "yup", "positive", "present"})
 
 _TOKEN = _Lazy(r"\d+(?:[.,]\d+)?[a-z]*|[a-z]/[a-z]|[a-z]+(?:'[a-z]+)*|[?!.;:\n]|,|-")
@@ -579,7 +733,9 @@ def _compiled(breaks: bool = False) -> tuple[tuple[str, str, int, re.Pattern[str
         if (kind in ("term", "stop")) != breaks:
             continue
         ordered = sorted(patterns, key=len, reverse=True)
-        out.append((kind, direction, window, re.compile(r"(?<![\w/])(?:" + "|".join(ordered) + r")(?![\w/])")))
+        out.append(
+            (kind, direction, window, re.compile(r"(?<![\w/])(?:" + "|".join(ordered) + r")(?![\w/])"))
+        )
     return tuple(out)
 
 
@@ -699,9 +855,14 @@ class Statement:
                     self._end_marks[sentence] = token
                     sentence += 1
                 continue
-            if token == "-" and 0 < match.start() and match.end() < len(self.text):
-                if self.text[match.start() - 1].isalnum() and self.text[match.end()].isalnum():
-                    continue  # a hyphen inside a word ("1-week", "pins-and-needles") breaks nothing
+            inside = 0 < match.start() and match.end() < len(self.text)
+            if (
+                token == "-"
+                and inside
+                and self.text[match.start() - 1].isalnum()
+                and self.text[match.end()].isalnum()
+            ):
+                continue  # a hyphen inside a word ("1-week", "pins-and-needles") breaks nothing
             if token in (",", "-", ":"):
                 self._commas.add(len(self.words))  # a break before the next word
                 if token == ":":
@@ -770,7 +931,9 @@ class Statement:
         """Where clauses end (terminators) and where a trigger's reach stops."""
         kept = self._matches(breaks=True) if any(w.text in _BREAK_WORDS for w in self.words) else []
         self._terms = {first for first, _, kind, _, _ in kept if kind == "term"}
-        self._terms |= {i for i in self._commas if i < len(self.words) and self.words[i].text in ("just", "only")}
+        self._terms |= {
+            i for i in self._commas if i < len(self.words) and self.words[i].text in ("just", "only")
+        }
         self._stops = {first for first, _, kind, _, _ in kept if kind == "stop"} | self._terms
 
     @property
@@ -901,13 +1064,23 @@ class Statement:
             if inside and not own_scope and any(p in inside for p in range(trigger.first, trigger.last + 1)):
                 continue
             low, high = trigger.scope
-            if trigger.kind in ("neg", "hypo", "uncertain") and any(low <= p < high for p in positions):
-                covered.setdefault(trigger.kind, trigger)
-            elif trigger.kind in ("past", "other") and all(low <= p < high for p in positions):
+            if (
+                trigger.kind in ("neg", "hypo", "uncertain")
+                and any(low <= p < high for p in positions)
+                or trigger.kind in ("past", "other")
+                and all(low <= p < high for p in positions)
+            ):
                 covered.setdefault(trigger.kind, trigger)
         sentence = self.words[positions[0]].sentence
         uncertain = "uncertain" in covered
-        kin = next((t for t in self.triggers if t.kind == "other" and any(t.first <= p <= t.last for p in positions)), None)
+        kin = next(
+            (
+                t
+                for t in self.triggers
+                if t.kind == "other" and any(t.first <= p <= t.last for p in positions)
+            ),
+            None,
+        )
         if kin is not None:
             covered.setdefault("other", kin)  # the mention is the kin word itself ("my grandma")
         other = "other" in covered
@@ -915,14 +1088,14 @@ class Statement:
             answer = [i for i, w in enumerate(self.words) if w.sentence == sentence + 1]
             return Reading(DENIED, other, uncertain, "? no", tuple(answer))
         for kind, status in (("neg", DENIED), ("hypo", WHAT_IF), ("past", PAST)):
-            trigger = covered.get(kind)
-            if trigger is None or (kind == "neg" and sentence in self.asked_yes):
+            found = covered.get(kind)
+            if found is None or (kind == "neg" and sentence in self.asked_yes):
                 continue
-            if kind == "past" and self.recent(trigger):
+            if kind == "past" and self.recent(found):
                 continue
             if kind == "past" and other:
                 status = OTHER
-            return Reading(status, other, uncertain, trigger.text, (trigger.first, trigger.last))
+            return Reading(status, other, uncertain, found.text, (found.first, found.last))
         return Reading(PRESENT, other, uncertain, covered["other"].text if other else "")
 
     def recent(self, trigger: Trigger) -> bool:
@@ -1007,13 +1180,11 @@ def _population(text: str) -> Population:
         value = next((int(g) for g in match.groups() if g), 0)
         if 10 <= value <= 120:
             years = max(years or 0, value)
-    if years is not None and years >= 3 and months is None and not _NEWBORN.search(text):
-        baby = baby and bool(re.search(r"\bbaby\b", text)) and years < 3
     pregnant = bool(_PREGNANT.search(text))
     weeks: int | None = None
-    match = _WEEKS.search(text)
-    if match and pregnant:
-        value = int(match.group(1) or match.group(2))
+    stated = _WEEKS.search(text)
+    if stated and pregnant:
+        value = int(stated.group(1) or stated.group(2))
         weeks = value if 4 <= value <= 43 else None
     chemo = bool(_CHEMO.search(text)) and not re.search(
         r"\b(?:had|finished|after|since|years? ago|used to have)\b[^.?!]{0,30}\b(?:chemo|chemotherapy)\b"

@@ -525,19 +525,25 @@ class StoreIndex(Index):
 
     def red_flag_index(self) -> RedFlagIndex:
         def stored() -> RedFlagIndex:
-            if isinstance(self._stored_flags, str):
-                kb = self.kb
-                self._stored_flags = _decode(lambda d: _flags_from(d, kb.red_flags, kb.concepts), self._stored_flags)
-            return self._stored_flags
+            if isinstance(self._stored_flags, RedFlagIndex):
+                return self._stored_flags
+            kb = self.kb
+            index: RedFlagIndex = _decode(
+                lambda d: _flags_from(d, kb.red_flags, kb.concepts), self._stored_flags
+            )
+            self._stored_flags = index
+            return index
 
         return self._use(stored, lambda index: index.red_flag_index())
 
     def sign_words(self) -> frozenset[str]:
         def stored() -> frozenset[str]:
             if self._sign_words is None:
-                self._sign_words = _decode(frozenset, self._flag_keys) if self._flag_keys else super(
-                    StoreIndex, self
-                ).sign_words()
+                self._sign_words = (
+                    _decode(frozenset, self._flag_keys)
+                    if self._flag_keys
+                    else super(StoreIndex, self).sign_words()
+                )
             return self._sign_words
 
         return self._use(stored, lambda index: index.sign_words())

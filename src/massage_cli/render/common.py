@@ -67,7 +67,10 @@ def set_aside_line(answer: Answer) -> str | None:
     """Signs the words mention that did not count, and why: so a reader sees why there is no warning."""
     if not answer.set_aside:
         return None
-    parts = [f'"{shorten(hit.words, 60)}" ({REASONS.get(hit.reading.status, hit.reading.status)})' for hit in answer.set_aside]
+    parts = [
+        f'"{shorten(hit.words, 60)}" ({REASONS.get(hit.reading.status, hit.reading.status)})'
+        for hit in answer.set_aside
+    ]
     return f"Not counted: {'; '.join(parts)}."
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..answer import Answer
 from ..matching import Hit
-from ..redflags import Hit as RedFlagHit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
+from ..redflags import Hit as RedFlagHit
 
 if TYPE_CHECKING:
     from ..citations import Citation

@@ -47,7 +47,12 @@ def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
     lines = [f"**{esc(common.verdict_line(answer))}**", ""]
     for i, flag in enumerate(answer.red_flags):
         lines += [f"{'#' if i == 0 else '##'} {esc(flag.name)}", ""]
-        lines += [f"**What to do:** {esc(flag.message)}", "", f"**What it may mean:** {esc(flag.may_mean)}", ""]
+        lines += [
+            f"**What to do:** {esc(flag.message)}",
+            "",
+            f"**What it may mean:** {esc(flag.may_mean)}",
+            "",
+        ]
     lines += [*_sources(common.flag_sources(answer)), "", *_statement_lines(answer)]
     lines.append(f"*{esc(kb.disclaimer)}*")
     return "\n".join(lines) + "\n"
