@@ -138,7 +138,7 @@ RED_FLAG_ENTRY = obj(
     sources=SOURCES,
 )
 SCREEN = obj(
-    outcome={"enum": ["emergency", "see-a-doctor", "no-warning-signs"]},
+    outcome={"enum": ["emergency", "call-care-team", "see-a-doctor", "no-warning-signs"]},
     message=TEXT,
     red_flags=array(RED_FLAG),
     answers={"type": "object", "additionalProperties": {"type": ["boolean", "null"]}},

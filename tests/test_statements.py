@@ -231,6 +231,19 @@ class TestCommandLine:
         assert "No condition found" not in result.stdout
         assert "baby" in result.stdout.lower() and "38" in result.stdout
 
+    @pytest.mark.parametrize("fmt", ["plain", "markdown", "rich", "html", "json"])
+    @pytest.mark.parametrize(
+        ("flag", "outcome"),
+        [("chemo-fever", "call-care-team"), ("baby-fever", "emergency"), ("serious-headache", "see-a-doctor")],
+    )
+    def test_screen_outcomes(self, run, fmt: str, flag: str, outcome: str) -> None:
+        """screen gives each new sign its action in every format: 'call your care team now' is
+        its own outcome, between an emergency and 'see a doctor'."""
+        result = run("screen", "--yes", flag, "--no-prompt", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        expected = outcome if fmt == "json" else outcome.replace("-", " ")
+        assert expected.lower() in result.stdout.lower()
+
     def test_batch(self, run) -> None:
         """In a batch each line is read on its own."""
         result = run("check", "--batch", "-", "--json", input="back pain, no fever\nback pain and a fever\n")

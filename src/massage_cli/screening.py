@@ -14,6 +14,8 @@ class Outcome(str, enum.Enum):
     """What the answers mean. None of them says massage is safe."""
 
     EMERGENCY = "emergency"
+    CALL_CARE_TEAM = "call-care-team"
+    """A sign whose advice is to call one's own care team now (maternity unit, cancer team)."""
     SEE_A_DOCTOR = "see-a-doctor"
     NO_WARNING_SIGNS = "no-warning-signs"
 
@@ -26,6 +28,10 @@ class Outcome(str, enum.Enum):
 _MESSAGES = {
     Outcome.EMERGENCY: (
         "Call emergency services or go to the emergency department now. Do not get a massage."
+    ),
+    Outcome.CALL_CARE_TEAM: (
+        "Call your care team now, such as your maternity unit or your cancer team's 24-hour line. "
+        "If you cannot reach them, call emergency services. Do not get a massage."
     ),
     Outcome.SEE_A_DOCTOR: (
         "See a doctor first, today if you can. Do not get a massage until a doctor has checked you."
@@ -52,8 +58,9 @@ def parse_answer(text: str) -> bool | None:
 
 
 def questions(flags: Iterable[RedFlag]) -> list[RedFlag]:
-    """The flags in the order they are asked: emergencies first."""
-    return sorted(flags, key=lambda f: f.action is not Action.EMERGENCY)
+    """The flags in the order they are asked: emergencies first, then 'call your care team now'."""
+    order = list(Action)
+    return sorted(flags, key=lambda f: order.index(f.action))
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,12 @@ class Screening:
 
     @property
     def outcome(self) -> Outcome:
-        """Emergency if any emergency sign, see a doctor if any other sign, else no warning signs."""
+        """The most urgent action of the signs answered yes: emergency, call the care team now, see
+        a doctor; else no warning signs."""
         if any(f.action is Action.EMERGENCY for f in self.flagged):
             return Outcome.EMERGENCY
+        if any(f.action is Action.NOW for f in self.flagged):
+            return Outcome.CALL_CARE_TEAM
         if self.flagged:
             return Outcome.SEE_A_DOCTOR
         return Outcome.NO_WARNING_SIGNS

@@ -279,6 +279,7 @@ def red_flags(kb: KnowledgeBase) -> RenderableType:
 
 _OUTCOME_STYLES = {
     Outcome.EMERGENCY: "bold white on red",
+    Outcome.CALL_CARE_TEAM: "bold white on red",
     Outcome.SEE_A_DOCTOR: "bold black on yellow",
     Outcome.NO_WARNING_SIGNS: "bold white on blue",
 }
