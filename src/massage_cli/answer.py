@@ -130,9 +130,11 @@ def _only_the_sign(index: Index, statement: Statement, result: Match, hits: tupl
     if result.condition.id in {cid for hit in hits for cid in (hit.flag.entry, hit.flag.id)}:
         return False  # the sign's own entry ("temporal arteritis")
     signs = {p for hit in hits for p in hit.where}
+    if any(hit.flag.who for hit in hits):
+        signs |= statement.group_words()  # "30 weeks pregnant" is part of "the baby is moving less"
     rest = _text(statement, signs | statement.set_aside_words())
     again = lookup(index, rest) if rest.strip() else NoMatch(())
-    return not (isinstance(again, Match) and again.condition.id == result.condition.id)
+    return not isinstance(again, Match)  # the other words name a condition: keep the full answer
 
 
 def _flag_entry(index: Index, flags: tuple[RedFlag, ...]) -> Match | None:

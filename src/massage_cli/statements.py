@@ -1112,6 +1112,15 @@ class Statement:
                 break
         return bool(_RECENT.search(" ".join(w.text for w in self.words[low:high])))
 
+    def group_words(self) -> frozenset[int]:
+        """Word positions that say who the text is about ("30 weeks pregnant", "my newborn", "on
+        chemo"): part of a sign that counts only for that group."""
+        out: set[int] = set()
+        for pattern in (_PREGNANT, _WEEKS, _BABY, _BABY_AGE, _NEWBORN, _CHEMO, _OLDER):
+            for match in pattern.finditer(self.text):
+                out |= {i for i, w in enumerate(self.words) if w.start < match.end() and match.start() < w.end}
+        return frozenset(out)
+
     def denied_words(self) -> frozenset[int]:
         """Word positions a denial reaches ("denies neck pain, back pain")."""
         out = {i for t in self.triggers if t.kind == "neg" for i in range(*t.scope)}
