@@ -98,16 +98,19 @@ CHECK_FOUND = obj(
     disclaimer=TEXT,
     clinic=nullable(obj(name=TEXT, contact={"type": "string"})),
 )
+_NOT_FOUND_TAIL = {
+    "suggestions": TEXTS,
+    "note": NOTE,
+    "code": CODE,
+    "if_happens": array(FLAG_HIT),
+    "set_aside": array(SET_ASIDE),
+}
 CHECK_NOT_FOUND = obj(
     query={"type": "string"},
     found={"const": False},
     verdict={"type": "null"},
-    suggestions=TEXTS,
-    note=NOTE,
-    code=CODE,
     red_flags={"type": "array", "maxItems": 0},
-    if_happens=array(FLAG_HIT),
-    set_aside=array(SET_ASIDE),
+    **_NOT_FOUND_TAIL,
 )
 CHECK_FLAG_PAGE = obj(
     query={"type": "string"},
@@ -118,12 +121,8 @@ CHECK_FLAG_PAGE = obj(
     may_mean=TEXT,
     sources=SOURCES,
     disclaimer=TEXT,
-    suggestions=TEXTS,
-    note=NOTE,
-    code=CODE,
     red_flags={**array(FLAG_HIT), "minItems": 1},
-    if_happens=array(FLAG_HIT),
-    set_aside=array(SET_ASIDE),
+    **_NOT_FOUND_TAIL,
 )
 CHECK = {"oneOf": [CHECK_FOUND, CHECK_NOT_FOUND, CHECK_FLAG_PAGE]}
 LIST_ITEM = obj(**CONDITION["properties"], verdict=VERDICT, evidence_level=LEVEL)

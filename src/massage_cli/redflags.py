@@ -269,8 +269,6 @@ class RedFlagIndex:
         """Real words (from the knowledge base's own text) that are never treated as typos."""
         self.contexts: dict[str, list[tuple[str, ...]]] = {}
         """Flag id -> the words of each context phrase; one must be present for the flag to count."""
-        self.unless: dict[str, list[tuple[str, ...]]] = {}
-        """Flag id -> the words of each everyday look-alike."""
 
     @classmethod
     def build(
@@ -290,12 +288,11 @@ class RedFlagIndex:
                 index.phrases.append(Phrase(words, flag))
                 index.by_word[words[0]].append(index.phrases[-1])
                 _add_variants(variants, words)
-            for name, texts in (("contexts", flag.context), ("unless", flag.unless)):
-                if texts:
-                    found = [tuple(dict.fromkeys(content_words(c))) for c in texts]
-                    getattr(index, name)[flag.id] = [c for c in found if c]
-                    for words in getattr(index, name)[flag.id]:
-                        _add_variants(variants, words)
+            if flag.context:
+                contexts = [tuple(dict.fromkeys(content_words(c))) for c in flag.context]
+                index.contexts[flag.id] = [c for c in contexts if c]
+                for words in index.contexts[flag.id]:
+                    _add_variants(variants, words)
         used = {cid for flag in flags for combo in flag.signs for cid in combo}
         for concept in concepts:
             if concept.id not in used:

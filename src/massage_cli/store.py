@@ -42,7 +42,7 @@ from .model import (
 )
 from .redflags import Member, Phrase, RedFlagIndex
 
-SCHEMA = 6
+SCHEMA = 7
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -232,7 +232,6 @@ def _flags_data(index: RedFlagIndex) -> dict[str, Any]:
         "variants": {k: sorted(v) for k, v in index.variants.items()},
         "vocabulary": sorted(index.vocabulary),
         "contexts": {fid: [list(words) for words in c] for fid, c in index.contexts.items()},
-        "unless": {fid: [list(words) for words in c] for fid, c in index.unless.items()},
         "members": [[list(m.words), m.concept] for m in index.members],
     }
 
@@ -248,7 +247,6 @@ def _flags_from(
         index.by_word[phrase.words[0]].append(phrase)
     index.variants = d["variants"]  # lists as stored: converting 20,000 of them would cost start-up
     index.contexts = {fid: [tuple(words) for words in c] for fid, c in d["contexts"].items()}
-    index.unless = {fid: [tuple(words) for words in c] for fid, c in d["unless"].items()}
     for words, concept in d["members"]:
         member = Member(tuple(words), concept)
         index.members.append(member)
