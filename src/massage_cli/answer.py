@@ -163,7 +163,7 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
         return lookup(index, query)  # a name, alias or id as typed: nothing to read
     if parse_codes(query) or not statement.has_triggers:
         return _long_term(index, lookup(index, query), query)
-    aside = statement.set_aside_words() - _ongoing(statement)
+    aside = statement.set_aside_words()
     after = _after_entry(index, statement)
     if after is not None:
         return after
@@ -179,19 +179,6 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
             return _long_term(index, result, text)
         tried.append(result)
     return tried[0] if tried else NoMatch(())
-
-
-_ONGOING = ("recovering from", "getting over", "rehab")
-
-
-def _ongoing(statement: Statement) -> set[int]:
-    """Words of a condition the person is still getting over ("recovering from facial palsy"):
-    past for warning signs, but still the person's own condition to answer about."""
-    out: set[int] = set()
-    for trigger in statement.triggers:
-        if trigger.kind == "past" and trigger.text.startswith(_ONGOING):
-            out |= set(range(*trigger.scope))
-    return out
 
 
 def _after_entry(index: Index, statement: Statement) -> Match | None:

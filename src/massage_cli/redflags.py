@@ -315,6 +315,10 @@ class RedFlagIndex:
         """The phrase words a query word can stand for: itself, or a one-letter typo of one."""
         word = flag_word(raw)
         found = {word} if word in self.variants else set()
+        if raw[:1].isdigit() and ("." in raw or "," in raw):
+            whole = raw.replace(",", ".").split(".")[0]  # "38.3" is a reading of 38
+            if whole in self.variants:
+                found.add(whole)
         if raw in self.vocabulary or word in self.vocabulary or raw in _NO_FUZZ or len(raw) < 4:
             return found
         typos: set[str] = set()

@@ -288,6 +288,19 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ),
     ("neg", "b", 9, (r"(?:has |have |had )?(?:since )?(?:been )?resolved", r"(?:has |have )?since gone")),
     (
+        "past",
+        "B",
+        16,
+        (
+            r"(?:it|they|that|this|which|symptoms?|all)(?: has| have| had| is| are| was)? (?:now |since |fully |"
+            r"completely |all )?(?:recovered|resolved|settled|cleared(?: up)?|gone(?: away)?|went away|got better|"
+            r"better now|back to normal)",
+            r"(?:fine|well|better|ok|okay|all good|all clear|no problems|symptom free|back to normal) (?:now|since)",
+            r"no problems since",
+            r"(?:treated|sorted|fixed) and (?:well|fine|better)",
+        ),
+    ),
+    (
         "other",
         "f",
         12,
@@ -330,9 +343,6 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"committed",
             r"(?:has|had|have) attempted",
             r"recovered from",
-            r"recovering from",
-            r"getting over",
-            r"rehab(?:ilitation)? (?:after|for|from)",
             r"survivor of",
             r"when (?:i|she|he) was (?:young|younger|little|a child|a kid|a teenager|pregnant)",
         ),
@@ -784,6 +794,8 @@ _BABY_AGE = _Lazy(
     r"|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*"
     r"(days?|weeks?|wks?|months?|mths?)\b(?=[^.?!]{0,20}\b(?:baby|babe|infant|newborn|son|daughter|boy|girl|little one)\b)"
 )
+_CLINICAL_AGE = _Lazy(r"\b(?:infant|baby|neonate|newborn|child)\W+(?:aged )?(\d{1,2})/(52|12)\b")
+"""A baby's age as notes write it: 8/52 is eight weeks, 5/12 five months."""
 _BABY = _Lazy(
     r"\b(?:baby|babies|babys|bub|newborn|new born|neonate|infant|little one|breastfed|breastfeeding my)\b"
 )
@@ -801,7 +813,9 @@ _PREGNANT = _Lazy(
     r"\b(?:pregnant|pregnancy|expecting (?:a baby|twins)|weeks gone|gestation|trimester|antenatal|"
     r"prenatal|my bump|the bump|midwife|due date|carrying twins|primigravida|multigravida|"
     r"waters (?:have |had )?(?:broken|broke|went|gone|leaking)|\d{1,2}/40|g\d\s*p\d|"
-    r"(?:baby|bubba|bump) (?:is |has )?(?:kicking|moving|kicked|moved)|f(?:o)?etal movements?|reduced fm|rfm)\b"
+    r"(?:baby|bubba|bump) (?:is |has )?(?:kicking|moving|kicked|moved)|f(?:o)?etal movements?|reduced fm|rfm|"
+    r"(?:i am|im|i'm|she is|she's|wife is|partner is|girlfriend is|at) \d{1,2}(?:\+\d)? ?(?:weeks?|wks?)|"
+    r"\d{1,2} ?(?:weeks?|wks?) (?:along|gone|pregnant|gestation|of pregnancy))\b"
 )
 _WEEKS = _Lazy(
     r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)(?=\d|\b)"
@@ -995,6 +1009,12 @@ class Statement:
         start, end = self._clause_bounds(first)
         if direction == "s":
             return first, last + 1
+        if direction == "B":  # "... but it recovered fully": back over the whole sentence
+            sentence = self.words[first].sentence
+            low = first
+            while low > 0 and self.words[low - 1].sentence == sentence and first - low < window:
+                low -= 1
+            return low, first
         if direction == "b":
             low = max(start, first - window)
             # A denial after a colon or dash reaches back only to the field's name.
@@ -1102,7 +1122,10 @@ class Statement:
         """Whether words next to a past event say it is happening now ("has just had a stroke",
         "had a stroke this morning"); an explicit "years ago" is never recent."""
         if trigger.scope[1] <= trigger.first:
-            return False
+            # A resolution ("... but it is fine now") looks back over what it resolves: a sign that
+            # went away this morning still counts (a mini-stroke needs care even when it passes).
+            low, _ = trigger.scope
+            return bool(_RECENT.search(" ".join(w.text for w in self.words[low : trigger.first])))
         start, end = self._clause_bounds(trigger.first)
         low = max(start, trigger.first - 3)
         high = min(end, trigger.scope[1] + 4)
@@ -1118,7 +1141,9 @@ class Statement:
         out: set[int] = set()
         for pattern in (_PREGNANT, _WEEKS, _BABY, _BABY_AGE, _NEWBORN, _CHEMO, _OLDER):
             for match in pattern.finditer(self.text):
-                out |= {i for i, w in enumerate(self.words) if w.start < match.end() and match.start() < w.end}
+                out |= {
+                    i for i, w in enumerate(self.words) if w.start < match.end() and match.start() < w.end
+                }
         return frozenset(out)
 
     def denied_words(self) -> frozenset[int]:
@@ -1182,6 +1207,10 @@ def _population(text: str) -> Population:
             months = float(amount)
         if months is not None and months <= 24:
             baby = True
+    for clinical in _CLINICAL_AGE.finditer(text):
+        amount = int(clinical.group(1))
+        months = amount / 4.35 if clinical.group(2) == "52" else float(amount)
+        baby = True
     if _NEWBORN.search(text):
         baby, months = True, 0.0 if months is None else months
     years: int | None = None
