@@ -292,9 +292,11 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
         "B",
         16,
         (
-            r"(?:it|they|that|this|which|symptoms?|all)(?: has| have| had| is| are| was)? (?:now |since |fully |"
-            r"completely |all )?(?:recovered|resolved|settled|cleared(?: up)?|gone(?: away)?|went away|got better|"
-            r"better now|back to normal)",
+            (
+                r"(?:it|they|that|this|which|symptoms?|all)(?: has| have| had| is| are| was)? (?:now |since |"
+                r"fully |completely |all )?(?:recovered|resolved|settled|cleared(?: up)?|gone(?: away)?|went away|"
+                r"got better|better now|back to normal)"
+            ),
             r"(?:fine|well|better|ok|okay|all good|all clear|no problems|symptom free|back to normal) (?:now|since)",
             r"no problems since",
             r"(?:treated|sorted|fixed) and (?:well|fine|better)",
