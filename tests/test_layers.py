@@ -153,6 +153,11 @@ class TestValidate:
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith("VALID")
 
+    def test_reader_streams_every_section_the_checker_checks(self) -> None:
+        """The reader hands out entries of the sections the checker and the schema know, by name."""
+        sections = knowledge.reader.SECTIONS
+        assert sections == tuple(knowledge.checker._SECTIONS) == tuple(knowledge.SECTION_FIELDS)
+
     def test_lists_every_problem(self, run, tmp_path) -> None:
         """Several mistakes in one file are all listed, each at its line, exit 3."""
         text = CONDITION.replace("verdict: may-help", "verdict: maybe").replace("    summary:", "    sumary:")
@@ -528,7 +533,7 @@ class TestPatch:
 
     def test_suggestions_are_bounded(self, kb, tmp_path, monkeypatch) -> None:
         """Past a budget of comparisons, unknown ids are still errors but without a suggestion."""
-        monkeypatch.setattr(knowledge, "SUGGESTION_BUDGET", 2 * len(kb.conditions))
+        monkeypatch.setattr(knowledge.merge, "SUGGESTION_BUDGET", 2 * len(kb.conditions))
         text = "".join(f"  - id: neck-pain-{i}\n    patch: true\n" for i in range(3))
         found = ["did you mean" in p.message for p in check(write(tmp_path, "conditions:\n" + text))[0]]
         assert [True, True, False] == found

@@ -33,10 +33,14 @@ def test_wheel_contains_the_knowledge_base(tmp_path: Path) -> None:
                 "icd10cm_titles.NOTICE",
             )
         }
+        names = set(archive.namelist())
     assert (ROOT / "data" / "conditions.yaml").read_bytes() == data
     # The word list and the code titles ship too: no network is ever needed at run time.
     for name, content in shipped.items():
         assert (ROOT / "src" / "massage_cli" / name).read_bytes() == content, name
+    # Subpackages ship too: the loader is the knowledge package, one module per job.
+    for module in ("__init__.py", "reader.py", "checker.py", "merge.py"):
+        assert f"massage_cli/knowledge/{module}" in names, module
 
 
 def test_bundled_path_exists() -> None:

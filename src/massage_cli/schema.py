@@ -1,10 +1,10 @@
 """The JSON Schema of a knowledge-base file, so that editors can check and complete it as you type.
 
 Draft-07, which the YAML language server (VS Code, Neovim, JetBrains) supports best. It is built
-from the loader's own field lists, patterns and enums (knowledge.py, model.py), so the two cannot
-disagree about what a field is called or which values it takes. Sub-schemas are written out in full
-rather than shared through "$ref": a draft-07 "$ref" hides the "description" beside it, and the
-descriptions are what editors show.
+from the loader's own field lists, patterns and enums (knowledge/checker.py, model.py), so the two
+cannot disagree about what a field is called or which values it takes. Sub-schemas are written out
+in full rather than shared through "$ref": a draft-07 "$ref" hides the "description" beside it, and
+the descriptions are what editors show.
 
 The schema cannot check what needs more than one entry or file: duplicate ids, a name, alias or code
 used by two conditions, a code note for a code the entry does not list, or whether a patch's id

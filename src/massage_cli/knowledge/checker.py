@@ -1,0 +1,513 @@
+"""Check one file's values and build records from them, collecting every problem with its place.
+
+The field tables and patterns (schema.py builds the JSON Schema from the same ones), the _Checker
+that checks values one by one, the entry checks of each section (conditions, faq, red_flags,
+concepts), patches as written, the top level of a file, and the "did you mean" helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from ..layers import Problem
+from ..model import (
+    BODY_PARTS,
+    CONCEPT_KINDS,
+    Action,
+    Benefits,
+    Clinic,
+    Concept,
+    Condition,
+    Evidence,
+    EvidenceLevel,
+    Faq,
+    RedFlag,
+    Source,
+    Verdict,
+)
+from ..statements import WHO
+from ..textclean import clean_text
+from .reader import STREAMED, Path_, _Doc, _fmt_path, _quote
+
+# The patterns are written so that JSON Schema (ECMA-262 regular expressions) reads them the same
+# way; schema.py uses these very strings.
+KEBAB_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ICD10_PATTERN = r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$"
+DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+URL_PATTERN = r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
+_KEBAB = re.compile(KEBAB_PATTERN)
+_ICD10 = re.compile(ICD10_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_URL = re.compile(URL_PATTERN)
+MIN_AGE_RANGE = (0, 120)
+"""The ages a red flag's `min_age` may give, inclusive."""
+
+PATCH = "patch"
+"""The field that marks an entry as a change to a lower layer's entry with the same id."""
+
+# Required and optional fields of each part of a file. The loader checks against these and
+# schema.py builds the JSON Schema from them, so the two cannot disagree about field names.
+CONDITION_REQUIRED = (
+    "id",
+    "name",
+    "aliases",
+    "icd10",
+    "category",
+    "verdict",
+    "summary",
+    "benefits",
+    "precautions",
+    "see_a_doctor_if",
+    "cannot_replace",
+    "evidence",
+    "sources",
+    "reviewed",
+)
+CONDITION_OPTIONAL = ("body_parts", "code_notes")
+EVIDENCE_FIELDS = ("level", "summary")
+FAQ_REQUIRED = ("id", "question", "answer", "sources")
+FAQ_OPTIONAL = ("topics",)
+RED_FLAG_REQUIRED = ("id", "name", "action", "may_mean", "message", "sources")
+RED_FLAG_OPTIONAL = (
+    "phrases",
+    "signs",
+    "question",
+    "context",
+    "min_age",
+    "who",
+    "unless",
+    "past_counts",
+    "entry",
+)
+CONCEPT_REQUIRED = ("id", "words")
+CONCEPT_OPTIONAL = ("kind",)
+SOURCE_FIELDS = ("title", "url")
+BENEFITS_FIELDS = ("can_do", "cannot_do", "sources")
+CLINIC_REQUIRED = ("name",)
+CLINIC_OPTIONAL = ("contact",)
+SECTION_FIELDS = {
+    "conditions": (CONDITION_REQUIRED, CONDITION_OPTIONAL),
+    "faq": (FAQ_REQUIRED, FAQ_OPTIONAL),
+    "red_flags": (RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL),
+    "concepts": (CONCEPT_REQUIRED, CONCEPT_OPTIONAL),
+}
+"""Each list section's (required, optional) entry fields; every entry may also carry `patch`."""
+TOP_SCALARS = ("version", "reviewed", "icd10_release", "disclaimer")
+TOP_FIELDS = (*TOP_SCALARS, "clinic", "benefits", *SECTION_FIELDS)
+
+
+MISSING: Any = object()
+"""A required field that is absent (already reported)."""
+
+
+class _Checker:
+    """Collects every problem in one document while building its records."""
+
+    def __init__(self, doc: _Doc, *, require: bool = True) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.require = require
+        """Whether a missing required field is a problem (not for a patch checked on its own)."""
+
+    def add(self, path: Path_, message: str, *, at_key: bool = False) -> None:
+        mark = self.doc.key_marks.get(path) if at_key else None
+        line, column = mark or self.doc.place(path)
+        self.problems.append(Problem(self.doc.file, line, column, _fmt_path(path), message))
+
+    def mapping(self, value: Any, path: Path_, what: str) -> dict[str, Any] | None:
+        if value is MISSING:
+            return None
+        if isinstance(value, dict):
+            return value
+        self.add(path, f"{what} must be a mapping (key: value lines), not {_kind(value)}")
+        return None
+
+    def fields(
+        self,
+        entry: dict[str, Any],
+        path: Path_,
+        required: Iterable[str],
+        optional: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """Report unknown and missing fields; missing ones come back as MISSING, checked no further."""
+        required = tuple(required)
+        known = (*required, *optional)
+        for key in entry:
+            if key not in known:
+                hint = _suggest(key, known)
+                extra = f" (did you mean {_quote(hint)}?)" if hint else f"; known fields: {', '.join(known)}"
+                self.add((*path, key), f"unknown field {_quote(key)}{extra}", at_key=True)
+        if self.require:
+            for key in required:
+                if key not in entry:
+                    self.add(path, f"missing required field {_quote(key)}")
+        return {**{key: MISSING for key in required}, **entry}
+
+    def text(self, value: Any, path: Path_, *, allow_empty: bool = False) -> str:
+        if value is MISSING:
+            return ""
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            self.add(path, f"must be text, not {_kind(value)}")
+            return ""
+        text = clean_text(str(value)).strip()
+        if not text and not allow_empty:
+            self.add(path, "must not be empty")
+        return text
+
+    def texts(self, value: Any, path: Path_, *, allow_empty: bool = False) -> tuple[str, ...]:
+        if value is MISSING:
+            return ()
+        if isinstance(value, str):
+            self.add(path, "must be a list of text items (start each line with '- '), not a single text")
+            return ()
+        if not isinstance(value, list):
+            self.add(path, f"must be a list, not {_kind(value)}")
+            return ()
+        if not value and not allow_empty:
+            self.add(path, "must list at least one item")
+        return tuple(self.text(item, (*path, i)) for i, item in enumerate(value))
+
+    def date(self, value: Any, path: Path_) -> str:
+        if value is MISSING:
+            return ""
+        text = value if isinstance(value, str) else ""
+        if _DATE.match(text):
+            try:
+                _dt.date.fromisoformat(text)
+                return text
+            except ValueError:
+                pass
+        self.add(path, f"{_quote(value)} is not an ISO date (YYYY-MM-DD)")
+        return ""
+
+    def choice(self, value: Any, path: Path_, enum: Any) -> Any:
+        if value is MISSING:
+            return None
+        for member in enum:
+            if value == member.value:
+                return member
+        options = tuple(m.value for m in enum)
+        self.add(path, f"{_quote(value)} is not one of {', '.join(options)}{_did_you_mean(value, options)}")
+        return None
+
+    def ident(self, value: Any, path: Path_) -> str:
+        text = self.text(value, path)
+        if text and not _KEBAB.match(text):
+            self.add(path, f"{_quote(value)} is not kebab-case (lower-case words joined by '-')")
+        return text
+
+    def sources(self, value: Any, path: Path_) -> tuple[Source, ...]:
+        if value is MISSING:
+            return ()
+        if not isinstance(value, list):
+            self.add(path, f"must be a list of sources (title and url), not {_kind(value)}")
+            return ()
+        if not value:
+            self.add(path, "must list at least one source")
+        out = []
+        for i, item in enumerate(value):
+            entry = self.mapping(item, (*path, i), "a source")
+            if entry is None:
+                continue
+            entry = self.fields(entry, (*path, i), SOURCE_FIELDS)
+            title = self.text(entry["title"], (*path, i, "title"))
+            url = self.text(entry["url"], (*path, i, "url"))
+            if url and not _URL.match(url):
+                self.add((*path, i, "url"), f"{_quote(url)} is not an https:// address")
+            out.append(Source(title, url))
+        return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s_-]+", "", text.lower())
+
+
+@functools.lru_cache(maxsize=64)
+def _squashed(options: tuple[str, ...]) -> dict[str, str]:
+    """Each option by its squashed form (the first wins), built once per set of options."""
+    out: dict[str, str] = {}
+    for option in options:
+        out.setdefault(_squash(option), option)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(value: str, options: tuple[str, ...]) -> str | None:
+    """The option the author most likely meant, or None when nothing is close.
+
+    First the same text but for case, spaces, '-' and '_' ('May help' -> 'may-help'), else the
+    closest spelling with a similarity of at least 0.6. The similarity is difflib's ratio (twice
+    the matching characters over both lengths), computed by rapidfuzz: with thousands of options
+    (the ids a patch may name) and thousands of mistakes, difflib would take minutes. Cached:
+    a broken file tends to repeat the same mistake thousands of times.
+    """
+    same = _squashed(options).get(_squash(value))
+    if same is not None:
+        return same
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(value.lower(), options, scorer=fuzz.ratio, processor=None, score_cutoff=60)
+    return best[0] if best else None
+
+
+def _did_you_mean(value: Any, options: tuple[str, ...]) -> str:
+    hint = _suggest(value, options) if isinstance(value, str) else None
+    return f" (did you mean {_quote(hint)}?)" if hint else ""
+
+
+def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, CONDITION_REQUIRED, CONDITION_OPTIONAL)
+    evidence_path = (*path, "evidence")
+    evidence_raw = ck.mapping(entry["evidence"], evidence_path, "evidence")
+    evidence = None
+    if evidence_raw is not None:
+        evidence_raw = ck.fields(evidence_raw, evidence_path, EVIDENCE_FIELDS)
+        level = ck.choice(evidence_raw["level"], (*evidence_path, "level"), EvidenceLevel)
+        summary = ck.text(evidence_raw["summary"], (*evidence_path, "summary"))
+        if level is not None:
+            evidence = Evidence(level, summary)
+    codes = ck.texts(entry["icd10"], (*path, "icd10"), allow_empty=True)
+    for i, code in enumerate(codes):
+        if code and not _ICD10.match(code):
+            ck.add(
+                (*path, "icd10", i),
+                f"{_quote(code)} is not an ICD-10-CM code (like M54.50: a letter, two characters, "
+                "then a dot and up to four more, upper case)",
+            )
+    body_parts = ck.texts(entry.get("body_parts", []), (*path, "body_parts"), allow_empty=True)
+    for i, part in enumerate(body_parts):
+        if part and part not in BODY_PARTS:
+            extra = _did_you_mean(part, BODY_PARTS) or f"; known body parts: {', '.join(BODY_PARTS)}"
+            ck.add((*path, "body_parts", i), f"{_quote(part)} is not a known body part{extra}")
+    known_codes = None if entry["icd10"] is MISSING else codes
+    code_notes = _code_notes(ck, entry.get("code_notes", MISSING), (*path, "code_notes"), known_codes)
+    condition = Condition(
+        id=ck.ident(entry["id"], (*path, "id")),
+        name=ck.text(entry["name"], (*path, "name")),
+        aliases=ck.texts(entry["aliases"], (*path, "aliases"), allow_empty=True),
+        icd10=codes,
+        category=ck.ident(entry["category"], (*path, "category")),
+        verdict=ck.choice(entry["verdict"], (*path, "verdict"), Verdict),
+        summary=ck.text(entry["summary"], (*path, "summary")),
+        benefits=ck.texts(entry["benefits"], (*path, "benefits")),
+        precautions=ck.texts(entry["precautions"], (*path, "precautions")),
+        see_a_doctor_if=ck.texts(entry["see_a_doctor_if"], (*path, "see_a_doctor_if")),
+        cannot_replace=ck.texts(entry["cannot_replace"], (*path, "cannot_replace")),
+        evidence=evidence,  # type: ignore[arg-type]
+        sources=ck.sources(entry["sources"], (*path, "sources")),
+        reviewed=ck.date(entry["reviewed"], (*path, "reviewed")),
+        body_parts=body_parts,
+        code_notes=code_notes,
+    )
+    return condition if len(ck.problems) == before else None
+
+
+def _code_notes(
+    ck: _Checker, value: Any, path: Path_, codes: tuple[str, ...] | None
+) -> tuple[tuple[str, str], ...]:
+    """Notes shown when an entry is reached by one of its codes (code: note); codes None: unknown."""
+    raw = ck.mapping(value, path, "code_notes")
+    if raw is None:
+        return ()
+    notes = []
+    for code, note in raw.items():
+        if codes is not None and code not in codes:
+            ck.add((*path, code), f"{_quote(code)} is not one of this entry's icd10 codes", at_key=True)
+            continue
+        notes.append((code, ck.text(note, (*path, code))))
+    return tuple(notes)
+
+
+def _faq(ck: _Checker, entry: dict[str, Any], path: Path_) -> Faq | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, FAQ_REQUIRED, FAQ_OPTIONAL)
+    faq = Faq(
+        id=ck.ident(entry["id"], (*path, "id")),
+        question=ck.text(entry["question"], (*path, "question")),
+        answer=ck.text(entry["answer"], (*path, "answer")),
+        topics=ck.texts(entry.get("topics", []), (*path, "topics"), allow_empty=True),
+        sources=ck.sources(entry["sources"], (*path, "sources")),
+    )
+    return faq if len(ck.problems) == before else None
+
+
+def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL)
+    min_age = entry.get("min_age", 0)
+    low, high = MIN_AGE_RANGE
+    if isinstance(min_age, bool) or not isinstance(min_age, int) or not low <= min_age <= high:
+        ck.add((*path, "min_age"), f"{_quote(min_age)} is not an age (a whole number from {low} to {high})")
+        min_age = 0
+    phrases = ck.texts(entry.get("phrases", []), (*path, "phrases"), allow_empty=True)
+    signs = _signs(ck, entry.get("signs", []), (*path, "signs"))
+    if ck.require and not phrases and not signs:
+        ck.add(path, "a red flag needs 'phrases' or 'signs' (combinations of concepts) to be found")
+    who = ck.texts(entry.get("who", []), (*path, "who"), allow_empty=True)
+    for i, group in enumerate(who):
+        if group and group not in WHO:
+            ck.add((*path, "who", i), f"{_quote(group)} is not a known group{_did_you_mean(group, WHO)}; known: {', '.join(WHO)}")
+    past_counts = entry.get("past_counts", False)
+    if not isinstance(past_counts, bool):
+        ck.add((*path, "past_counts"), f"must be true or false, not {_kind(past_counts)}")
+        past_counts = False
+    flag = RedFlag(
+        id=ck.ident(entry["id"], (*path, "id")),
+        name=ck.text(entry["name"], (*path, "name")),
+        action=ck.choice(entry["action"], (*path, "action"), Action),
+        may_mean=ck.text(entry["may_mean"], (*path, "may_mean")),
+        message=ck.text(entry["message"], (*path, "message")),
+        phrases=phrases,
+        sources=ck.sources(entry["sources"], (*path, "sources")),
+        question=ck.text(entry.get("question", ""), (*path, "question"), allow_empty=True),
+        context=ck.texts(entry.get("context", []), (*path, "context"), allow_empty=True),
+        min_age=min_age,
+        signs=signs,
+        who=who,
+        unless=ck.texts(entry.get("unless", []), (*path, "unless"), allow_empty=True),
+        past_counts=past_counts,
+        entry=ck.ident(entry["entry"], (*path, "entry")) if entry.get("entry", "") != "" else "",
+    )
+    return flag if len(ck.problems) == before else None
+
+
+def _signs(ck: _Checker, value: Any, path: Path_) -> tuple[tuple[str, ...], ...]:
+    """A flag's combinations of concept ids (each a list of ids)."""
+    if not isinstance(value, list):
+        ck.add(path, f"must be a list of combinations (each a list of concept ids), not {_kind(value)}")
+        return ()
+    out = []
+    for i, combo in enumerate(value):
+        if not isinstance(combo, list) or not combo:
+            ck.add((*path, i), "each sign must be a list of one or more concept ids, like [face-one-side, droops]")
+            continue
+        out.append(tuple(ck.ident(cid, (*path, i, j)) for j, cid in enumerate(combo)))
+    return tuple(out)
+
+
+def _concept(ck: _Checker, entry: dict[str, Any], path: Path_) -> Concept | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, CONCEPT_REQUIRED, CONCEPT_OPTIONAL)
+    kind = entry.get("kind", "finding")
+    if kind not in CONCEPT_KINDS:
+        ck.add((*path, "kind"), f"{_quote(kind)} is not one of {', '.join(CONCEPT_KINDS)}{_did_you_mean(kind, CONCEPT_KINDS)}")
+    concept = Concept(
+        id=ck.ident(entry["id"], (*path, "id")),
+        kind=kind if kind in CONCEPT_KINDS else "finding",
+        words=ck.texts(entry["words"], (*path, "words")),
+    )
+    return concept if len(ck.problems) == before else None
+
+
+_SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
+    "conditions": _condition,
+    "faq": _faq,
+    "red_flags": _red_flag,
+    "concepts": _concept,
+}
+_WHAT = {"conditions": "a condition", "faq": "an FAQ entry", "red_flags": "a red flag", "concepts": "a concept"}
+
+
+class _Patch(NamedTuple):
+    """An entry with `patch: true`: the fields it sets, to lay over a lower layer's entry of its id."""
+
+    id: str
+    section: str
+    position: int
+    """Its index in the section."""
+    fields: dict[str, Any]
+    """The fields as written, `id` included and `patch` left out; checked once laid over the entry."""
+    doc: _Doc
+
+
+def _entry(ck: _Checker, section: str, index: int, doc: _Doc) -> Any:
+    """One entry of a section: its record, a _Patch to apply later, or None if it has problems."""
+    path = (section, index)
+    entry = ck.mapping(doc.data, path, "each entry")
+    if entry is None:
+        return None
+    if PATCH in entry:
+        flag = entry.pop(PATCH)
+        if not isinstance(flag, bool):
+            ck.add(
+                (*path, PATCH),
+                f"{_quote(flag)} is not true or false (patch: true changes only the fields the entry names)",
+            )
+            return None
+        if flag:
+            return _patch(ck, section, index, entry, doc)
+    return _SECTIONS[section](ck, entry, path)
+
+
+def _patch(ck: _Checker, section: str, index: int, entry: dict[str, Any], doc: _Doc) -> _Patch | None:
+    """The checks a patch gets on its own: it names an id. Its fields are checked once applied."""
+    path = (section, index)
+    if "id" not in entry:
+        ck.add(path, "missing required field 'id' (a patch names the id of the entry it changes)")
+        return None
+    before = len(ck.problems)
+    ident = ck.ident(entry["id"], (*path, "id"))
+    return _Patch(ident, section, index, entry, doc) if len(ck.problems) == before else None
+
+
+def _validate_top(ck: _Checker, data: Any) -> tuple[dict[str, str], Benefits | None, Clinic | None]:
+    """The top level: scalar fields, benefits, clinic, and the type of each section."""
+    top = ck.mapping(data, (), "the top level of a knowledge-base file")
+    if top is None:
+        return {}, None, None
+    ck.fields(top, (), [], TOP_FIELDS)
+    scalars: dict[str, str] = {}
+    for key in TOP_SCALARS:
+        if key not in top:
+            continue
+        if key == "reviewed":
+            scalars[key] = ck.date(top[key], (key,))
+            continue
+        value = top[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        scalars[key] = ck.text(value, (key,))
+    benefits = None
+    if "benefits" in top:
+        raw = ck.mapping(top["benefits"], ("benefits",), "benefits")
+        if raw is not None:
+            raw = ck.fields(raw, ("benefits",), BENEFITS_FIELDS)
+            benefits = Benefits(
+                can_do=ck.texts(raw["can_do"], ("benefits", "can_do")),
+                cannot_do=ck.texts(raw["cannot_do"], ("benefits", "cannot_do")),
+                sources=ck.sources(raw["sources"], ("benefits", "sources")),
+            )
+    clinic = None
+    if "clinic" in top:
+        raw = ck.mapping(top["clinic"], ("clinic",), "clinic")
+        if raw is not None:
+            raw = ck.fields(raw, ("clinic",), CLINIC_REQUIRED, CLINIC_OPTIONAL)
+            clinic = Clinic(
+                name=ck.text(raw["name"], ("clinic", "name")),
+                contact=ck.text(raw.get("contact", ""), ("clinic", "contact"), allow_empty=True),
+            )
+    for section in _SECTIONS:
+        if section in top and top[section] is not STREAMED and top[section] is not None:
+            ck.add(
+                (section,), f"must be a list of entries (each starting with '- '), not {_kind(top[section])}"
+            )
+    return scalars, benefits, clinic
