@@ -365,7 +365,10 @@ def _red_flag(ck: _Checker, entry: dict[str, Any], path: Path_) -> RedFlag | Non
     who = ck.texts(entry.get("who", []), (*path, "who"), allow_empty=True)
     for i, group in enumerate(who):
         if group and group not in WHO:
-            ck.add((*path, "who", i), f"{_quote(group)} is not a known group{_did_you_mean(group, WHO)}; known: {', '.join(WHO)}")
+            ck.add(
+                (*path, "who", i),
+                f"{_quote(group)} is not a known group{_did_you_mean(group, WHO)}; known: {', '.join(WHO)}",
+            )
     past_counts = entry.get("past_counts", False)
     if not isinstance(past_counts, bool):
         ck.add((*path, "past_counts"), f"must be true or false, not {_kind(past_counts)}")
@@ -398,7 +401,10 @@ def _signs(ck: _Checker, value: Any, path: Path_) -> tuple[tuple[str, ...], ...]
     out = []
     for i, combo in enumerate(value):
         if not isinstance(combo, list) or not combo:
-            ck.add((*path, i), "each sign must be a list of one or more concept ids, like [face-one-side, droops]")
+            ck.add(
+                (*path, i),
+                "each sign must be a list of one or more concept ids, like [face-one-side, droops]",
+            )
             continue
         out.append(tuple(ck.ident(cid, (*path, i, j)) for j, cid in enumerate(combo)))
     return tuple(out)
@@ -409,7 +415,10 @@ def _concept(ck: _Checker, entry: dict[str, Any], path: Path_) -> Concept | None
     entry = ck.fields(entry, path, CONCEPT_REQUIRED, CONCEPT_OPTIONAL)
     kind = entry.get("kind", "finding")
     if kind not in CONCEPT_KINDS:
-        ck.add((*path, "kind"), f"{_quote(kind)} is not one of {', '.join(CONCEPT_KINDS)}{_did_you_mean(kind, CONCEPT_KINDS)}")
+        ck.add(
+            (*path, "kind"),
+            f"{_quote(kind)} is not one of {', '.join(CONCEPT_KINDS)}{_did_you_mean(kind, CONCEPT_KINDS)}",
+        )
     concept = Concept(
         id=ck.ident(entry["id"], (*path, "id")),
         kind=kind if kind in CONCEPT_KINDS else "finding",
@@ -424,7 +433,12 @@ _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
     "red_flags": _red_flag,
     "concepts": _concept,
 }
-_WHAT = {"conditions": "a condition", "faq": "an FAQ entry", "red_flags": "a red flag", "concepts": "a concept"}
+_WHAT = {
+    "conditions": "a condition",
+    "faq": "an FAQ entry",
+    "red_flags": "a red flag",
+    "concepts": "a concept",
+}
 
 
 class _Patch(NamedTuple):
