@@ -229,9 +229,14 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     (
         "neg",
         "f",
-        10,
+        20,
         (
             r"no",
+            r"low (?:suspicion|probability|likelihood|risk) (?:of|for)",
+            r"no (?:concern|suspicion|features|signs|clinical signs) (?:of|for)",
+            r"not (?:suggestive|consistent) (?:of|with)",
+            r"(?:no|denies|denied|without)(?: any)? (?:thoughts?|feelings?|ideas?|ideation|plans?|intent(?:ion)?)"
+            r"(?: of| that| about| to)?",
             r"not",
             r"never",
             r"nor",
@@ -277,6 +282,7 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"(?:was |were |is |been )?excluded",
             r"negative",
             r"neg",
+            r"(?:is |was |seems |felt )?unlikely",
             r"absent",
             r"not present",
             r"(?:is |was )?denied",
@@ -364,6 +370,7 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"years back",
             r"last year",
             r"in (?:19|20)\d\d",
+            r"(?:19|20)\d\d",
             r"as a (?:child|kid|teenager|baby)",
             r"in the past",
             r"years ago",
@@ -410,7 +417,14 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"prevent|prevents|preventing|prevention of",
             r"avoid getting|to avoid|avoid|avoiding|reduce the risk of|lower the risk of|lowering the risk of",
             r"call(?: also)? for any",
-            r"(?:call|return|come back|report)(?: [\w.*\[\]]+){0,8}? if",
+            r"(?:call|return|come back|report|attend|phone|ring|contact|seek|go|present|re-?present)"
+            r"(?: [\w.*\[\]/]+){0,8}? if",
+            r"if (?:any|t|temp|temperature|fever|there|symptoms?|signs?)",
+            r"discussed",
+            r"(?:\w+ )?education(?: on| about| re)?",
+            r"advice (?:sheet|leaflet|given|on|about)",
+            r"leaflet",
+            r"explained",
             r"(?:worried|scared|afraid|frightened|nervous|anxious) (?:of|about) (?:getting|having|developing)",
             r"could i (?:get|develop)",
             r"can (?:you|people|anyone) get",
@@ -897,9 +911,11 @@ class Statement:
             if mark != "?":
                 continue
             answer = by_sentence.get(sentence + 1, [])
-            if 0 < len(answer) <= 2 and answer[0] in _ANSWER_NO:
+            first = next((i for i, w in enumerate(self.words) if w.sentence == sentence + 1), None)
+            bare = 0 < len(answer) <= 2 or (first is not None and first + 1 in self._commas)  # "None - ..."
+            if bare and answer[0] in _ANSWER_NO:
                 self.asked_no.add(sentence)
-            elif 0 < len(answer) <= 2 and answer[0] in _ANSWER_YES:
+            elif bare and answer[0] in _ANSWER_YES:
                 self.asked_yes.add(sentence)
 
     # -- triggers ----------------------------------------------------------------------------
@@ -966,6 +982,9 @@ class Statement:
         for first, last, kind, direction, window in self._matches(breaks=False):
             if kind == "pseudo":
                 continue
+            year = self.words[last].text
+            if kind == "past" and year.isdigit() and len(year) == 4 and int(year) >= _this_year():
+                continue  # "in 2026" is this year: not the past
             if kind == "neg" and direction == "f" and self._ability_follows(last):
                 continue
             if kind == "neg" and direction == "b" and self.words[first].text in ("free",) and first == 0:
@@ -1033,7 +1052,11 @@ class Statement:
             word = self.words[i].text
             if i in self._stops:
                 return last + 1, i
-            if kind == "neg" and word in _AFFIRM and i > last + 1:
+            embedded = kind == "neg" and any(
+                w.text.startswith(("thought", "feeling", "idea", "plan", "intent"))
+                for w in self.words[first : last + 1]
+            )  # "no thoughts that life is not worth living": the whole thought is denied
+            if kind == "neg" and word in _AFFIRM and i > last + 1 and not embedded:
                 return last + 1, i
             if kind == "other" and word in _SELF:
                 return last + 1, i
@@ -1106,6 +1129,9 @@ class Statement:
         if kin is not None:
             covered.setdefault("other", kin)  # the mention is the kin word itself ("my grandma")
         other = "other" in covered
+        family = covered.get("other")
+        if family is not None and family.text.startswith(("family", "fhx", "fh", "runs in")):
+            return Reading(OTHER, True, uncertain, family.text, (family.first, family.last))
         if sentence in self.asked_no:
             answer = [i for i, w in enumerate(self.words) if w.sentence == sentence + 1]
             return Reading(DENIED, other, uncertain, "? no", tuple(answer))
@@ -1187,6 +1213,13 @@ class Statement:
         if self._population is None:
             self._population = _population(self.text)
         return self._population
+
+
+@lru_cache(maxsize=1)
+def _this_year() -> int:
+    import datetime
+
+    return datetime.date.today().year
 
 
 def _number(text: str) -> int:
