@@ -235,8 +235,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"low (?:suspicion|probability|likelihood|risk) (?:of|for)",
             r"no (?:concern|suspicion|features|signs|clinical signs) (?:of|for)",
             r"not (?:suggestive|consistent) (?:of|with)",
-            r"(?:no|denies|denied|without)(?: any)? (?:thoughts?|feelings?|ideas?|ideation|plans?|intent(?:ion)?)"
-            r"(?: of| that| about| to)?",
+            (
+                r"(?:no|denies|denied|without)(?: any)? (?:thoughts?|feelings?|ideas?|ideation|plans?|"
+                r"intent(?:ion)?)(?: of| that| about| to)?"
+            ),
             r"not",
             r"never",
             r"nor",
@@ -417,8 +419,10 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"prevent|prevents|preventing|prevention of",
             r"avoid getting|to avoid|avoid|avoiding|reduce the risk of|lower the risk of|lowering the risk of",
             r"call(?: also)? for any",
-            r"(?:call|return|come back|report|attend|phone|ring|contact|seek|go|present|re-?present)"
-            r"(?: [\w.*\[\]/]+){0,8}? if",
+            (
+                r"(?:call|return|come back|report|attend|phone|ring|contact|seek|go|present|re-?present)"
+                r"(?: [\w.*\[\]/]+){0,8}? if"
+            ),
             r"if (?:any|t|temp|temperature|fever|there|symptoms?|signs?)",
             r"discussed",
             r"(?:\w+ )?education(?: on| about| re)?",
