@@ -4,6 +4,7 @@
     python scripts/eval_statements.py tests/data/statements/heldout.yaml --per-flag
     python scripts/eval_statements.py --json                  # figures for notes and tests
     python scripts/eval_statements.py --misses                # every case it gets wrong
+    python scripts/eval_statements.py --combine heldout tests/data/statements/heldout*.yaml
 
 For each case (see tests/data/statements/README.md):
 - recall: each flag in `raise` must be raised (counted, not only shown as a "what if");
@@ -111,10 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-flag", action="store_true", help="a line per flag")
     parser.add_argument("--misses", action="store_true", help="every case with a problem")
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
+    parser.add_argument("--combine", metavar="NAME", help="measure the files as one corpus called NAME")
     args = parser.parse_args(argv)
     files = args.files or sorted(CORPORA.glob("*.yaml"))
     index = Index.build(load_bundled())
-    report = {path.stem: evaluate(load(path), index) for path in files}
+    if args.combine:
+        report = {args.combine: evaluate([case for path in files for case in load(path)], index)}
+    else:
+        report = {path.stem: evaluate(load(path), index) for path in files}
     if args.json:
         if not args.misses:
             for figures in report.values():

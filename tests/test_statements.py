@@ -271,7 +271,7 @@ def _figures(name: str) -> dict:
 class TestCorpora:
     """The labelled corpora: well formed, and the development figures do not slide back."""
 
-    @pytest.mark.parametrize("name", ["dev", "dev_clinician", "real", "heldout"])
+    @pytest.mark.parametrize("name", ["dev", "dev_clinician", "real", "heldout", "heldout_b"])
     def test_well_formed(self, name: str) -> None:
         """Every case has text, a known sign status, known flag ids and known entry ids."""
         cases = yaml.safe_load((CORPORA / f"{name}.yaml").read_text(encoding="utf-8"))["cases"]
