@@ -590,6 +590,7 @@ _ABILITY_FILLER = frozenset(
         "well",
         "at",
         "weight",
+        "been",
     }
 )
 ABILITIES = frozenset(
