@@ -113,6 +113,7 @@ class Index:
         """Body part -> ids of the conditions that sit there, in knowledge-base order."""
         self.by_id: dict[str, Condition] = {}
         self._flags: RedFlagIndex | None = None
+        self._sign_words: frozenset[str] | None = None
         self._typos: _TypoIndex | None = None
 
     @classmethod
@@ -181,7 +182,9 @@ class Index:
     def sign_words(self) -> frozenset[str]:
         """Every word (and one-letter-shorter form) of every sign: a query with none of them names
         no sign, and needs no scan."""
-        return frozenset(self.red_flag_index().variants)
+        if self._sign_words is None:
+            self._sign_words = frozenset(self.red_flag_index().variants)
+        return self._sign_words
 
     def typo_index(self) -> _TypoIndex:
         """Every name and alias prepared for typo matching and word overlap (built on first use)."""

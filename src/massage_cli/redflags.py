@@ -269,6 +269,8 @@ class RedFlagIndex:
         """Real words (from the knowledge base's own text) that are never treated as typos."""
         self.contexts: dict[str, list[tuple[str, ...]]] = {}
         """Flag id -> the words of each context phrase; one must be present for the flag to count."""
+        self._combos: dict[str, list[tuple[RedFlag, list[str], frozenset[str]]]] | None = None
+        """Concept id -> the sign combinations that start with it (built on first use)."""
 
     @classmethod
     def build(
@@ -467,28 +469,39 @@ class RedFlagIndex:
                     named[member.concept].append((clause_of[spot[0]], [keep[k] for k in spot]))
         if not named:
             return
-        groups = (
-            set(statement.population.names())
-            if any(c in WHO for f in self.flags for s in f.signs for c in s)
-            else set()
-        )
-        for flag in self.flags:
-            for full in flag.signs:
-                combo = [cid for cid in full if cid not in WHO]
-                if len(combo) < len(full) and not set(full) - set(combo) <= groups:
+        groups: set[str] | None = None  # read only when a combination needs a group
+        for flag, combo, needs in self._combos_with(named):
+            if needs:
+                if groups is None:
+                    groups = set(statement.population.names())
+                if not needs <= groups:
                     continue
-                if not combo or not all(cid in named for cid in combo):
-                    continue
-                clauses = set.intersection(*({c for c, _ in named[cid]} for cid in combo))
-                for clause in sorted(clauses):
-                    where: list[int] = []
-                    finding: list[int] = []
-                    for cid in combo:
-                        spot = min((p for c, p in named[cid] if c == clause), key=len)
-                        where += spot
-                        if self.concepts[cid].kind == "finding":
-                            finding += spot
-                    mentions[flag.id].append((sorted(set(where)), sorted(set(finding or where))))
+            clauses = set.intersection(*({c for c, _ in named[cid]} for cid in combo))
+            for clause in sorted(clauses):
+                where: list[int] = []
+                finding: list[int] = []
+                for cid in combo:
+                    spot = min((p for c, p in named[cid] if c == clause), key=len)
+                    where += spot
+                    if self.concepts[cid].kind == "finding":
+                        finding += spot
+                mentions[flag.id].append((sorted(set(where)), sorted(set(finding or where))))
+
+    def _combos_with(self, named: Mapping[str, object]) -> list[tuple[RedFlag, list[str], frozenset[str]]]:
+        """The combinations whose every word concept is named: (flag, word concepts, groups needed)."""
+        if self._combos is None:
+            self._combos = defaultdict(list)
+            for flag in self.flags:
+                for full in flag.signs:
+                    combo = [cid for cid in full if cid not in WHO]
+                    if combo:  # indexed under its first concept: checked only when that one is named
+                        self._combos[combo[0]].append((flag, combo, frozenset(full) - set(combo)))
+        return [
+            entry
+            for cid in named
+            for entry in self._combos.get(cid, ())
+            if all(other in named for other in entry[1])
+        ]
 
     def _read(
         self, statement: Statement, flag: RedFlag, where: list[int], finding: list[int], hidden: set[int]
