@@ -1070,3 +1070,19 @@ class TestUrgencyLayers:
         )
         assert problems == [] and kb is not None
         assert [w.path for w in warnings] == ["conditions[0].see_a_doctor_if[0]"]
+
+    def test_same_sign_two_urgencies_warns(self, tmp_path) -> None:
+        """An item that says a bundled sign in the same words with another urgency gets a warning."""
+        text = CONDITION.replace(
+            "see_a_doctor_if: [The pain lasts more than two weeks.]",
+            "see_a_doctor_if: [{text: 'Numbness or tingling around your genitals, bottom or inner thighs "
+            "(the area a saddle would touch)', urgency: soon}]",
+        )
+        path = write(tmp_path, text)
+        problems, warnings, kb = knowledge.check_layers_warnings(
+            [Layer(bundled_path(), "bundled"), Layer(path, "option")]
+        )
+        assert problems == [] and kb is not None
+        (warning,) = warnings
+        assert warning.path == "conditions.ear-ache.see_a_doctor_if[0]"
+        assert "urgency emergency in conditions.low-back-pain.see_a_doctor_if[0] but soon here" in warning.message

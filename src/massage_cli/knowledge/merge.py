@@ -9,13 +9,14 @@ The entry points: validate_file, merge_layers, check_layers, load_layers and loa
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..layers import KnowledgeBaseError, Layer, Problem, bundled_path
-from ..model import Benefits, Clinic, Condition, DoctorSign, KnowledgeBase, replace
+from ..model import Benefits, Clinic, Condition, DoctorSign, KnowledgeBase, Urgency, replace
 from ..statements import WHO
 from .checker import (
     _SECTIONS,
@@ -193,7 +194,7 @@ def _merge(layers: list[LayerData]) -> tuple[KnowledgeBase, list[Problem]]:
         concepts=tuple(stack.merged["concepts"].values()),
         shared_signs=tuple(stack.merged["signs"].values()),
     )
-    return kb, stack.warnings
+    return kb, stack.warnings + _check_sign_urgencies(stack)
 
 
 SUGGESTION_BUDGET = 20_000_000
@@ -366,6 +367,34 @@ def _resolve_signs(stack: _Stack) -> list[Problem]:
             items.append(DoctorSign(sign.text, sign.urgency, sign.id) if sign is not None else item)
         stack.merged["conditions"][cid] = replace(condition, see_a_doctor_if=tuple(items))
     return problems
+
+
+def _check_sign_urgencies(stack: _Stack) -> list[Problem]:
+    """Items of different entries that say the same sign (same words, case and punctuation aside)
+    with different urgencies: a warning that names both, so that they become one shared sign."""
+    first: dict[str, tuple[str, int, Urgency]] = {}
+    warnings = []
+    for cid, condition in stack.merged["conditions"].items():
+        for i, item in enumerate(condition.see_a_doctor_if):
+            if item.urgency is None or not item.text:
+                continue
+            key = " ".join(re.sub(r"[^a-z0-9 ]", " ", item.text.lower()).split())
+            other = first.setdefault(key, (cid, i, item.urgency))
+            if other[2] is item.urgency:
+                continue
+            where = stack.origin.get(("conditions", cid), "")
+            file, _, line = where.rpartition(":")
+            warnings.append(
+                Problem(
+                    file or where,
+                    int(line) if line.isdigit() else None,
+                    None,
+                    f"conditions.{cid}.see_a_doctor_if[{i}]",
+                    f"the same sign is urgency {other[2].value} in conditions.{other[0]}.see_a_doctor_if"
+                    f"[{other[1]}] but {item.urgency.value} here; give it one urgency (a shared sign: signs:)",
+                )
+            )
+    return warnings
 
 
 def _check_unique(stack: _Stack) -> list[Problem]:
