@@ -62,6 +62,7 @@ TEXTS = array({"type": "string"})
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 VERDICT = {"enum": readme_values("`verdict` values:")}
 ACTION = {"enum": ["emergency", "now", "urgent"]}
+URGENCIES = ["emergency", "today", "soon", "routine"]
 LEVEL = {"enum": ["high", "moderate", "low", "very-low", "expert-opinion"]}
 SOURCE = obj(title=TEXT, url={"type": "string", "pattern": "^https://"})
 SOURCES = array(SOURCE)
@@ -86,7 +87,7 @@ CHECK_FOUND = obj(
     summary=TEXT,
     benefits=TEXTS,
     precautions=TEXTS,
-    see_a_doctor_if=TEXTS,
+    see_a_doctor_if=array(obj(text=TEXT, urgency={"enum": [*URGENCIES, None]})),
     cannot_replace=TEXTS,
     evidence=obj(level=LEVEL, summary=TEXT),
     red_flags=array(FLAG_HIT),

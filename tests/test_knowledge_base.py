@@ -12,10 +12,22 @@ import yaml
 
 from massage_cli.knowledge import load_bundled
 from massage_cli.matching import Index, Match, lookup
-from massage_cli.model import BODY_PARTS, Verdict
+from massage_cli.model import BODY_PARTS, Urgency, Verdict
 
 KB = load_bundled()
 BY_ID = {c.id: c for c in KB.conditions}
+
+TIME_WORDS = re.compile(
+    r"\b(get emergency help|call emergency services|emergency department now|see a doctor (?:today|soon)"
+    r"|get medical help (?:now|today)|(?:help|go) now|the same day|right away|straight away)\b",
+    re.IGNORECASE,
+)
+"""Time words an item's text must leave to its urgency."""
+
+
+def normalised(text: str) -> str:
+    """A text compared without case, punctuation or extra spaces."""
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
 REQUIRED = [
     # The seed article's conditions.
@@ -123,8 +135,34 @@ class TestSafety:
     @pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)
     def test_every_condition_says_when_to_see_a_doctor(self, condition) -> None:
         """Every condition says when to see a doctor and has at least one source."""
-        assert condition.see_a_doctor_if and all(condition.see_a_doctor_if)
+        assert condition.see_a_doctor_if and all(item.text for item in condition.see_a_doctor_if)
         assert condition.sources
+
+    @pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)
+    def test_every_see_a_doctor_item_has_an_urgency(self, condition) -> None:
+        """Each item says how soon as data, and its text leaves the time words to the urgency."""
+        for item in condition.see_a_doctor_if:
+            assert item.urgency is not None, item.text
+            assert not TIME_WORDS.search(item.text), item.text
+
+    def test_one_urgency_per_sign(self) -> None:
+        """A sign that several entries name has one urgency: items with the same text agree."""
+        urgencies: dict[str, set[str]] = {}
+        for condition in KB.conditions:
+            for item in condition.see_a_doctor_if:
+                assert item.urgency is not None
+                urgencies.setdefault(normalised(item.text), set()).add(item.urgency.value)
+        assert {text: found for text, found in urgencies.items() if len(found) > 1} == {}
+
+    def test_shared_signs_are_named_by_several_entries(self) -> None:
+        """Each shared sign is used, and an item that repeats a shared sign's text names it instead."""
+        used = {item.sign for c in KB.conditions for item in c.see_a_doctor_if if item.sign}
+        assert used == {sign.id for sign in KB.shared_signs}
+        shared = {normalised(sign.text): sign.id for sign in KB.shared_signs}
+        for condition in KB.conditions:
+            for item in condition.see_a_doctor_if:
+                if not item.sign:
+                    assert normalised(item.text) not in shared, (condition.id, item.text)
 
     @pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)
     def test_no_overclaiming_words(self, condition) -> None:
@@ -271,7 +309,7 @@ class TestClinicalSafetyReview:
     def test_rhabdomyolysis_warning(self) -> None:
         """The muscle-aches entry sends dark, cola-colored pee with aching muscles to a doctor today."""
         lines = BY_ID["muscle-aches"].see_a_doctor_if
-        assert any("cola" in line and "today" in line for line in lines)
+        assert any("cola" in line.text and line.urgency is Urgency.TODAY for line in lines)
 
     def test_neck_pain_states_the_2024_review(self) -> None:
         """Neck pain reports the 2024 review (little or no difference against sham) and no dosing claim."""
@@ -279,13 +317,16 @@ class TestClinicalSafetyReview:
         assert "sham" in condition.summary and "sham" in condition.evidence.summary
         assert "CD004871.pub5" in " ".join(s.url for s in condition.sources)
         assert "annfammed" not in " ".join(s.url for s in condition.sources)
-        assert any("stroke" in line for line in condition.see_a_doctor_if)
+        assert any("stroke" in line.text for line in condition.see_a_doctor_if)
 
     def test_fever_urgency_agrees_with_the_red_flag(self) -> None:
         """A fever never gets a slower answer ("soon") than its red flag ("see a doctor today")."""
         assert next(f for f in KB.red_flags if f.id == "fever-chills").action.value == "urgent"
-        texts = [line for c in KB.conditions for line in c.see_a_doctor_if] + [f.answer for f in KB.faq]
-        for text in texts:
+        for condition in KB.conditions:
+            for item in condition.see_a_doctor_if:
+                if re.search(r"\b(fever|temperature)\b", item.text, re.IGNORECASE):
+                    assert item.urgency in (Urgency.EMERGENCY, Urgency.TODAY), item.text
+        for text in [f.answer for f in KB.faq]:
             for sentence in re.split(r"(?<=[.!?])\s+", text):
                 if re.search(r"\b(fever|temperature)\b", sentence, re.IGNORECASE):
                     assert "soon" not in sentence.lower(), sentence

@@ -57,9 +57,9 @@ class TestLayering:
         assert added.exit_code == 0, added.output
         assert "soreness-after-massage" == json.loads(added.stdout)["condition"]["id"]
         neck = json.loads(run("--kb", str(EXAMPLE), "check", "desk neck", "--json").stdout)
-        assert any("555-0100" in line for line in neck["see_a_doctor_if"])
+        assert any("555-0100" in line["text"] for line in neck["see_a_doctor_if"])
         plain = json.loads(run("check", "desk neck", "--json").stdout)
-        assert not any("555-0100" in line for line in plain["see_a_doctor_if"])
+        assert not any("555-0100" in line["text"] for line in plain["see_a_doctor_if"])
 
     def test_example_clinic_on_handout(self, run, tmp_path) -> None:
         """The clinic's name from a layer is printed on the HTML handout."""
@@ -634,7 +634,7 @@ class TestPatch:
         missing = [
             line
             for line in kb.condition("neck-pain").see_a_doctor_if
-            if not any(p.startswith(line) for p in patched)
+            if not any(p.text.startswith(line.text) and p.urgency is line.urgency for p in patched)
         ]
         assert [] == missing, "update examples/clinic.yaml to the bundled neck-pain list"
 
@@ -990,3 +990,99 @@ class TestConceptLayers:
         """A patch adds words to a bundled concept."""
         path = write(tmp_path, "concepts:\n  - id: face-droops\n    patch: true\n    words: [skew]\n")
         assert ("skew",) == next(c for c in merged(path).concepts if c.id == "face-droops").words
+
+
+class TestUrgencyLayers:
+    """`see_a_doctor_if` items carry an urgency; files written before that still load, with a warning."""
+
+    def test_plain_text_item_loads_with_a_warning(self, run, tmp_path) -> None:
+        """A plain-text item is valid (exit 0) but `validate` warns, naming the missing urgency."""
+        path = write(tmp_path, CONDITION)
+        result = run("validate", str(path))
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("VALID")
+        assert "conditions[0].see_a_doctor_if[0]: warning: no urgency" in result.stderr
+        assert f"{path}:11:" in result.stderr
+        problems, warnings, kb = knowledge.check_layers_warnings(
+            [Layer(bundled_path(), "bundled"), Layer(path, "option")]
+        )
+        assert problems == [] and kb is not None and len(warnings) == 1
+
+    def test_plain_text_item_asks_how_soon(self, run, tmp_path) -> None:
+        """It shows its text and 'Ask a doctor how soon.'; JSON gives its urgency as null."""
+        path = write(tmp_path, CONDITION)
+        shown = run("--kb", str(path), "check", "ear ache")
+        assert "The pain lasts more than two weeks. Ask a doctor how soon." in " ".join(shown.stdout.split())
+        data = json.loads(run("--kb", str(path), "check", "ear ache", "--json").stdout)
+        assert data["see_a_doctor_if"] == [{"text": "The pain lasts more than two weeks.", "urgency": None}]
+
+    def test_item_with_urgency_shows_the_shared_words(self, run, tmp_path) -> None:
+        text = CONDITION.replace(
+            "see_a_doctor_if: [The pain lasts more than two weeks.]",
+            "see_a_doctor_if: [{text: The pain lasts more than two weeks., urgency: soon}]",
+        )
+        path = write(tmp_path, text)
+        result = run("validate", str(path))
+        assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+        shown = " ".join(run("--kb", str(path), "check", "ear ache").stdout.split())
+        assert "The pain lasts more than two weeks. See a doctor within a few days." in shown
+
+    def test_bad_urgency_and_unknown_sign_are_errors(self, tmp_path) -> None:
+        text = CONDITION.replace(
+            "see_a_doctor_if: [The pain lasts more than two weeks.]",
+            "see_a_doctor_if: [{text: It hurts., urgency: later}, {sign: saddle-numbnes}, {text: No urgency.}]",
+        )
+        found = messages(check(write(tmp_path, text))[0])
+        assert any("'later' is not one of emergency, today, soon, routine" in m for m in found), found
+        assert any("missing required field 'urgency'" in m for m in found), found
+        problems, _ = check(
+            write(
+                tmp_path,
+                text.replace("urgency: later", "urgency: today").replace(", {text: No urgency.}", ""),
+                "b.yaml",
+            )
+        )
+        assert any(
+            "'saddle-numbnes' is not a shared sign (signs:) (did you mean 'saddle-numbness'?)" in m
+            for m in messages(problems)
+        ), problems
+
+    def test_layer_names_a_bundled_shared_sign_and_may_patch_it(self, tmp_path) -> None:
+        """An item names a shared sign from a lower layer; a patch of the sign reaches every entry."""
+        text = CONDITION.replace(
+            "see_a_doctor_if: [The pain lasts more than two weeks.]",
+            "see_a_doctor_if: [{sign: saddle-numbness}]",
+        )
+        text += "signs:\n  - id: saddle-numbness\n    patch: true\n    urgency: today\n"
+        kb = merged(write(tmp_path, text))
+        (item,) = kb.condition("ear-ache").see_a_doctor_if
+        assert item.sign == "saddle-numbness" and item.urgency is not None and item.urgency.value == "today"
+        assert all(
+            i.urgency is item.urgency for c in kb.conditions for i in c.see_a_doctor_if if i.sign == item.sign
+        )
+
+    def test_patch_with_plain_text_items_warns(self, tmp_path) -> None:
+        patch = write(
+            tmp_path, "conditions:\n  - id: neck-pain\n    patch: true\n    see_a_doctor_if: [Call us.]\n"
+        )
+        problems, warnings, kb = knowledge.check_layers_warnings(
+            [Layer(bundled_path(), "bundled"), Layer(patch, "option")]
+        )
+        assert problems == [] and kb is not None
+        assert [w.path for w in warnings] == ["conditions[0].see_a_doctor_if[0]"]
+
+    def test_same_sign_two_urgencies_warns(self, tmp_path) -> None:
+        """An item that says a bundled sign in the same words with another urgency gets a warning."""
+        text = CONDITION.replace(
+            "see_a_doctor_if: [The pain lasts more than two weeks.]",
+            "see_a_doctor_if: [{text: 'Numbness or tingling around your genitals, bottom or inner thighs "
+            "(the area a saddle would touch)', urgency: soon}]",
+        )
+        path = write(tmp_path, text)
+        problems, warnings, kb = knowledge.check_layers_warnings(
+            [Layer(bundled_path(), "bundled"), Layer(path, "option")]
+        )
+        assert problems == [] and kb is not None
+        (warning,) = warnings
+        assert warning.path == "conditions.ear-ache.see_a_doctor_if[0]"
+        assert "urgency emergency in conditions.low-back-pain.see_a_doctor_if[0] but soon here" in warning.message

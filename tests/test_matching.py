@@ -216,7 +216,7 @@ class TestSearchRanks:
                     c.summary,
                     *c.benefits,
                     *c.precautions,
-                    *c.see_a_doctor_if,
+                    *(item.line for item in c.see_a_doctor_if),
                     *c.cannot_replace,
                     c.evidence.summary,
                 ]

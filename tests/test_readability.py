@@ -10,7 +10,7 @@ import pytest
 
 from massage_cli.cli import ExitCode
 from massage_cli.knowledge import load_bundled
-from massage_cli.model import EvidenceLevel, replace
+from massage_cli.model import DoctorSign, EvidenceLevel, Urgency, replace
 from massage_cli.readability import CEILING, TARGET_MEDIAN, gate, scores
 
 KB = load_bundled()
@@ -46,7 +46,7 @@ class TestReadingLevel:
             summary=HARD,
             benefits=(HARD,),
             precautions=(HARD,),
-            see_a_doctor_if=(HARD,),
+            see_a_doctor_if=(DoctorSign(HARD, Urgency.SOON),),
             cannot_replace=(HARD,),
             evidence=replace(base.evidence, summary=HARD),
         )

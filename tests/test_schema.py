@@ -189,6 +189,9 @@ def _fields(node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, An
     if isinstance(node.get("items"), dict):
         yield f"{path}[]", node["items"]
         yield from _fields(node["items"], f"{path}[]")
+    for i, choice in enumerate(node.get("anyOf", [])):
+        yield f"{path}|{i}", choice
+        yield from _fields(choice, f"{path}|{i}")
 
 
 class TestFilesAgainstSchema:

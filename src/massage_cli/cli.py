@@ -958,9 +958,11 @@ def validate(
     extra = [Layer(Path(safe_arg(str(f))), _Origin.OPTION.value) for f in files or ()]
     active = {layer.path.resolve() for layer in stack if layer.path.exists()}
     stack += [layer for layer in extra if not layer.path.exists() or layer.path.resolve() not in active]
-    from .knowledge import check_layers
+    from .knowledge import check_layers_warnings
 
-    problems, kb = check_layers(stack)
+    problems, warnings, kb = check_layers_warnings(stack)
+    for warning in warnings:  # on stderr in every format: they do not make the files invalid
+        note(str(warning._replace(message=f"warning: {warning.message}")))
     checked = [str(layer.path) for layer in stack if layer.required or layer.path.exists()]
     if readability and kb is not None:
         from .readability import ReadabilityUnavailable, gate, scores

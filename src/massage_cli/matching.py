@@ -577,7 +577,7 @@ def _fields(condition: Condition) -> tuple[list[str], list[str], list[str]]:
         condition.summary,
         *condition.benefits,
         *condition.precautions,
-        *condition.see_a_doctor_if,
+        *(item.line for item in condition.see_a_doctor_if),
         *condition.cannot_replace,
         condition.evidence.summary,
     ]

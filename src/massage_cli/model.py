@@ -100,6 +100,61 @@ _ACTION_WORDS = {
 }
 
 
+class Urgency(str, enum.Enum):
+    """How soon to see a doctor about a `see_a_doctor_if` sign, most urgent first."""
+
+    EMERGENCY = "emergency"
+    TODAY = "today"
+    SOON = "soon"
+    """Within a few days."""
+    ROUTINE = "routine"
+
+    @property
+    def instruction(self) -> str:
+        """What to do, in the same words in every entry and format."""
+        return _URGENCY_WORDS[self]
+
+
+_URGENCY_WORDS = {
+    Urgency.EMERGENCY: "Call emergency services or go to the emergency department now.",
+    Urgency.TODAY: "See a doctor today.",
+    Urgency.SOON: "See a doctor within a few days.",
+    Urgency.ROUTINE: "Tell your doctor at your next visit.",
+}
+
+UNKNOWN_URGENCY = "Ask a doctor how soon."
+"""The action shown for an item written without an urgency (a clinic file from before urgencies)."""
+
+
+class DoctorSign(NamedTuple):
+    """One `see_a_doctor_if` item: a sign and how soon to see a doctor about it."""
+
+    text: str
+    """The sign, without time words: the action comes from `urgency`."""
+    urgency: Urgency | None
+    """None only for an item written as plain text (`validate` warns about it)."""
+    sign: str = ""
+    """The id of the shared sign (`signs:`) it is, or '' for an item written in the entry."""
+
+    @property
+    def action(self) -> str:
+        """What to do about it, in words."""
+        return self.urgency.instruction if self.urgency is not None else UNKNOWN_URGENCY
+
+    @property
+    def line(self) -> str:
+        """The sign and the action, as every human format shows it."""
+        return f"{self.text} {self.action}"
+
+
+class SharedSign(NamedTuple):
+    """A sign that several entries name, defined once so that its urgency cannot drift."""
+
+    id: str
+    text: str
+    urgency: Urgency
+
+
 class Source(NamedTuple):
     """A publication a fact comes from."""
 
@@ -127,7 +182,7 @@ class Condition(NamedTuple):
     summary: str
     benefits: tuple[str, ...]
     precautions: tuple[str, ...]
-    see_a_doctor_if: tuple[str, ...]
+    see_a_doctor_if: tuple[DoctorSign, ...]
     cannot_replace: tuple[str, ...]
     evidence: Evidence
     sources: tuple[Source, ...]
@@ -267,6 +322,8 @@ class KnowledgeBase(NamedTuple):
     icd10_release: str = ""
     clinic: Clinic | None = None
     concepts: tuple[Concept, ...] = ()
+    shared_signs: tuple[SharedSign, ...] = ()
+    """Shared `see_a_doctor_if` signs, which entries name by id."""
 
     def condition(self, condition_id: str) -> Condition:
         """The condition with this id; KeyError if there is none."""

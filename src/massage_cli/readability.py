@@ -23,7 +23,7 @@ def condition_text(condition: Condition) -> str:
         condition.summary,
         *condition.benefits,
         *condition.precautions,
-        *condition.see_a_doctor_if,
+        *(item.line for item in condition.see_a_doctor_if),
         *condition.cannot_replace,
         condition.evidence.summary,
     ]

@@ -21,17 +21,19 @@ from .knowledge import (
     CLINIC_OPTIONAL,
     CLINIC_REQUIRED,
     DATE_PATTERN,
+    DOCTOR_ITEM_FIELDS,
     EVIDENCE_FIELDS,
     ICD10_PATTERN,
     KEBAB_PATTERN,
     MIN_AGE_RANGE,
     PATCH,
     SECTION_FIELDS,
+    SIGN_REF,
     SOURCE_FIELDS,
     TOP_FIELDS,
     URL_PATTERN,
 )
-from .model import BODY_PARTS, CONCEPT_KINDS, Action, EvidenceLevel, Verdict
+from .model import BODY_PARTS, CONCEPT_KINDS, UNKNOWN_URGENCY, Action, EvidenceLevel, Urgency, Verdict
 from .statements import WHO
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -175,7 +177,7 @@ def _condition() -> dict[str, Any]:
         "summary": _text("One to three short sentences, the answer first."),
         "benefits": _texts("What massage can do here."),
         "precautions": _texts("What to watch out for."),
-        "see_a_doctor_if": _texts("When to see a doctor instead of or before massage (never empty)."),
+        "see_a_doctor_if": _doctor_items(),
         "cannot_replace": _texts("What massage cannot do or replace here."),
         "evidence": evidence,
         "sources": _sources("At least one source for the facts in this entry."),
@@ -276,6 +278,50 @@ def _red_flag() -> dict[str, Any]:
     return _entry("A warning sign that needs medical care, not massage.", properties, "red_flags")
 
 
+def _urgency(description: str) -> dict[str, Any]:
+    return _enum([u.value for u in Urgency], f"{description} {_choices(Urgency, lambda u: u.instruction)}")
+
+
+def _doctor_items() -> dict[str, Any]:
+    written = _object(
+        "A sign written here, and how soon to see a doctor about it.",
+        {
+            "text": _text("The sign, without time words: the action comes from `urgency`."),
+            "urgency": _urgency("How soon; the renderers write the action from it."),
+        },
+        DOCTOR_ITEM_FIELDS,
+    )
+    shared = _object(
+        "A sign defined once in `signs` (any layer), named by its id.",
+        {SIGN_REF: _ident("The id of a shared sign.")},
+        (SIGN_REF,),
+    )
+    older = _text(
+        "Plain text, as written before urgencies: still loads, but `validate` warns, and it shows "
+        f"'{UNKNOWN_URGENCY}'."
+    )
+    return {
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "anyOf": [written, shared, older],
+            "description": "{text, urgency}, {sign: id}, or (files from before urgencies) plain text.",
+        },
+        "description": "When to see a doctor instead of or before massage (never empty), each with an urgency.",
+    }
+
+
+def _shared_sign() -> dict[str, Any]:
+    properties = {
+        "id": _ident("A unique kebab-case id, named by `see_a_doctor_if` items as {sign: id}."),
+        "text": _text("The sign, without time words."),
+        "urgency": _urgency("How soon, the same in every entry that names the sign."),
+    }
+    return _entry(
+        "A sign several entries name, defined once so its urgency cannot drift.", properties, "signs"
+    )
+
+
 def _concept() -> dict[str, Any]:
     properties = {
         "id": _ident("A unique kebab-case id, named by red flags' signs."),
@@ -335,6 +381,9 @@ def build() -> dict[str, Any]:
             "faq": section(_faq(), "Common questions: added, replaced whole by id, or patched."),
             "red_flags": section(_red_flag(), "Warning signs: added, replaced whole by id, or patched."),
             "concepts": section(_concept(), "Word classes for red flags' signs: added, replaced or patched."),
+            "signs": section(
+                _shared_sign(), "Shared `see_a_doctor_if` signs: added, replaced whole by id, or patched."
+            ),
         },
         (),
         TOP_FIELDS,

@@ -31,18 +31,21 @@ from .model import (
     Clinic,
     Concept,
     Condition,
+    DoctorSign,
     Evidence,
     EvidenceLevel,
     Faq,
     KnowledgeBase,
     RedFlag,
+    SharedSign,
     Source,
+    Urgency,
     Verdict,
     replace,
 )
 from .redflags import Member, Phrase, RedFlagIndex
 
-SCHEMA = 7
+SCHEMA = 8
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -121,7 +124,9 @@ def condition_data(c: Condition) -> dict[str, Any]:
         "summary": c.summary,
         "benefits": list(c.benefits),
         "precautions": list(c.precautions),
-        "see_a_doctor_if": list(c.see_a_doctor_if),
+        "see_a_doctor_if": [
+            [i.text, i.urgency.value if i.urgency else None, i.sign] for i in c.see_a_doctor_if
+        ],
         "cannot_replace": list(c.cannot_replace),
         "evidence": [c.evidence.level.value, c.evidence.summary],
         "sources": _sources_data(c.sources),
@@ -143,7 +148,10 @@ def condition_from(d: dict[str, Any]) -> Condition:
         summary=d["summary"],
         benefits=tuple(d["benefits"]),
         precautions=tuple(d["precautions"]),
-        see_a_doctor_if=tuple(d["see_a_doctor_if"]),
+        see_a_doctor_if=tuple(
+            DoctorSign(text, Urgency(urgency) if urgency else None, sign)
+            for text, urgency, sign in d["see_a_doctor_if"]
+        ),
         cannot_replace=tuple(d["cannot_replace"]),
         evidence=Evidence(EvidenceLevel(d["evidence"][0]), d["evidence"][1]),
         sources=_sources(d["sources"]),
@@ -188,6 +196,7 @@ def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
             for f in kb.red_flags
         ],
         "concepts": [[c.id, c.kind, list(c.words)] for c in kb.concepts],
+        "shared_signs": [[s.id, s.text, s.urgency.value] for s in kb.shared_signs],
     }
 
 
@@ -223,6 +232,7 @@ def _kb_from(d: dict[str, Any], conditions: tuple[Condition, ...]) -> KnowledgeB
         concepts=tuple(Concept(i, kind, tuple(words)) for i, kind, words in d["concepts"]),
         icd10_release=d["icd10_release"],
         clinic=Clinic(*d["clinic"]) if d["clinic"] else None,
+        shared_signs=tuple(SharedSign(i, t, Urgency(u)) for i, t, u in d["shared_signs"]),
     )
 
 

@@ -14,23 +14,26 @@ from .checker import (
     CLINIC_OPTIONAL,
     CLINIC_REQUIRED,
     DATE_PATTERN,
+    DOCTOR_ITEM_FIELDS,
     EVIDENCE_FIELDS,
     ICD10_PATTERN,
     KEBAB_PATTERN,
     MIN_AGE_RANGE,
     PATCH,
     SECTION_FIELDS,
+    SIGN_REF,
     SOURCE_FIELDS,
     TOP_FIELDS,
     URL_PATTERN,
 )
-from .merge import check_layers, load_bundled, load_layers
+from .merge import check_layers, check_layers_warnings, load_bundled, load_layers
 
 __all__ = [
     "BENEFITS_FIELDS",
     "CLINIC_OPTIONAL",
     "CLINIC_REQUIRED",
     "DATE_PATTERN",
+    "DOCTOR_ITEM_FIELDS",
     "EVIDENCE_FIELDS",
     "ICD10_PATTERN",
     "KEBAB_PATTERN",
@@ -38,12 +41,14 @@ __all__ = [
     "MIN_AGE_RANGE",
     "PATCH",
     "SECTION_FIELDS",
+    "SIGN_REF",
     "SOURCE_FIELDS",
     "TOP_FIELDS",
     "URL_PATTERN",
     "Layer",
     "bundled_path",
     "check_layers",
+    "check_layers_warnings",
     "load_bundled",
     "load_layers",
 ]

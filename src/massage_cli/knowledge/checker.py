@@ -22,11 +22,14 @@ from ..model import (
     Clinic,
     Concept,
     Condition,
+    DoctorSign,
     Evidence,
     EvidenceLevel,
     Faq,
     RedFlag,
+    SharedSign,
     Source,
+    Urgency,
     Verdict,
 )
 from ..statements import WHO
@@ -85,6 +88,11 @@ RED_FLAG_OPTIONAL = (
 )
 CONCEPT_REQUIRED = ("id", "words")
 CONCEPT_OPTIONAL = ("kind",)
+SIGN_REQUIRED = ("id", "text", "urgency")
+DOCTOR_ITEM_FIELDS = ("text", "urgency")
+"""A `see_a_doctor_if` item written in its entry; the other kind is `{sign: id}` (SIGN_REF)."""
+SIGN_REF = "sign"
+"""The one field of a `see_a_doctor_if` item that names a shared sign."""
 SOURCE_FIELDS = ("title", "url")
 BENEFITS_FIELDS = ("can_do", "cannot_do", "sources")
 CLINIC_REQUIRED = ("name",)
@@ -94,6 +102,7 @@ SECTION_FIELDS = {
     "faq": (FAQ_REQUIRED, FAQ_OPTIONAL),
     "red_flags": (RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL),
     "concepts": (CONCEPT_REQUIRED, CONCEPT_OPTIONAL),
+    "signs": (SIGN_REQUIRED, ()),
 }
 """Each list section's (required, optional) entry fields; every entry may also carry `patch`."""
 TOP_SCALARS = ("version", "reviewed", "icd10_release", "disclaimer")
@@ -110,6 +119,8 @@ class _Checker:
     def __init__(self, doc: _Doc, *, require: bool = True) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        """What still loads but should be fixed (`validate` shows it; the exit status stays 0)."""
         self.require = require
         """Whether a missing required field is a problem (not for a patch checked on its own)."""
 
@@ -117,6 +128,39 @@ class _Checker:
         mark = self.doc.key_marks.get(path) if at_key else None
         line, column = mark or self.doc.place(path)
         self.problems.append(Problem(self.doc.file, line, column, _fmt_path(path), message))
+
+    def warn(self, path: Path_, message: str) -> None:
+        line, column = self.doc.place(path)
+        self.warnings.append(Problem(self.doc.file, line, column, _fmt_path(path), message))
+
+    def doctor_items(self, value: Any, path: Path_) -> tuple[DoctorSign, ...]:
+        """`see_a_doctor_if`: each item `{text, urgency}`, `{sign: id}`, or (older files) plain text."""
+        if value is MISSING:
+            return ()
+        if not isinstance(value, list) or not value:
+            return tuple(DoctorSign(text, None) for text in self.texts(value, path))
+        out = []
+        for i, item in enumerate(value):
+            where = (*path, i)
+            if not isinstance(item, dict):
+                text = self.text(item, where)
+                if text:
+                    self.warn(
+                        where,
+                        "no urgency: write the item as {text: ..., urgency: ...} with urgency one of "
+                        f"{', '.join(u.value for u in Urgency)} (until then it shows 'Ask a doctor how soon.')",
+                    )
+                out.append(DoctorSign(text, None))
+                continue
+            if SIGN_REF in item:
+                fields = self.fields(item, where, [SIGN_REF])
+                out.append(DoctorSign("", None, self.ident(fields[SIGN_REF], (*where, SIGN_REF))))
+                continue
+            fields = self.fields(item, where, DOCTOR_ITEM_FIELDS)
+            text = self.text(fields["text"], (*where, "text"))
+            urgency = self.choice(fields["urgency"], (*where, "urgency"), Urgency)
+            out.append(DoctorSign(text, urgency))
+        return tuple(out)
 
     def mapping(self, value: Any, path: Path_, what: str) -> dict[str, Any] | None:
         if value is MISSING:
@@ -310,7 +354,7 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
         summary=ck.text(entry["summary"], (*path, "summary")),
         benefits=ck.texts(entry["benefits"], (*path, "benefits")),
         precautions=ck.texts(entry["precautions"], (*path, "precautions")),
-        see_a_doctor_if=ck.texts(entry["see_a_doctor_if"], (*path, "see_a_doctor_if")),
+        see_a_doctor_if=ck.doctor_items(entry["see_a_doctor_if"], (*path, "see_a_doctor_if")),
         cannot_replace=ck.texts(entry["cannot_replace"], (*path, "cannot_replace")),
         evidence=evidence,  # type: ignore[arg-type]
         sources=ck.sources(entry["sources"], (*path, "sources")),
@@ -427,17 +471,30 @@ def _concept(ck: _Checker, entry: dict[str, Any], path: Path_) -> Concept | None
     return concept if len(ck.problems) == before else None
 
 
+def _shared_sign(ck: _Checker, entry: dict[str, Any], path: Path_) -> SharedSign | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, SIGN_REQUIRED)
+    sign = SharedSign(
+        id=ck.ident(entry["id"], (*path, "id")),
+        text=ck.text(entry["text"], (*path, "text")),
+        urgency=ck.choice(entry["urgency"], (*path, "urgency"), Urgency),
+    )
+    return sign if len(ck.problems) == before else None
+
+
 _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
     "conditions": _condition,
     "faq": _faq,
     "red_flags": _red_flag,
     "concepts": _concept,
+    "signs": _shared_sign,
 }
 _WHAT = {
     "conditions": "a condition",
     "faq": "an FAQ entry",
     "red_flags": "a red flag",
     "concepts": "a concept",
+    "signs": "a shared sign",
 }
 
 

@@ -9,13 +9,14 @@ The entry points: validate_file, merge_layers, check_layers, load_layers and loa
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..layers import KnowledgeBaseError, Layer, Problem, bundled_path
-from ..model import Benefits, Clinic, Condition, KnowledgeBase
+from ..model import Benefits, Clinic, Condition, DoctorSign, KnowledgeBase, Urgency, replace
 from ..statements import WHO
 from .checker import (
     _SECTIONS,
@@ -70,6 +71,8 @@ class LayerData:
     """The line of each entry, by (section, id)."""
     complete: bool = True
     """False when some of the file could not be used (the entries that were valid still count)."""
+    warnings: list[Problem] = field(default_factory=list)
+    """What loads but should be fixed (an item without an urgency)."""
 
 
 def _condition_keys(
@@ -142,13 +145,20 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
     if problems:
         error = KnowledgeBaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
         # The entries that were valid still take part in the checks across entries and files.
-        error.partial = LayerData(name, scalars, benefits, clinic, entries, keys, lines, complete=False)
+        error.partial = LayerData(
+            name, scalars, benefits, clinic, entries, keys, lines, complete=False, warnings=ck.warnings
+        )
         raise error
-    return LayerData(name, scalars, benefits, clinic, entries, keys, lines)
+    return LayerData(name, scalars, benefits, clinic, entries, keys, lines, warnings=ck.warnings)
 
 
 def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     """Stack validated layers: later ones add entries, replace same-id entries whole, or patch them."""
+    return _merge(layers)[0]
+
+
+def _merge(layers: list[LayerData]) -> tuple[KnowledgeBase, list[Problem]]:
+    """merge_layers, and the warnings the patches gave."""
     scalars: dict[str, str] = {}
     benefits: Benefits | None = None
     clinic: Clinic | None = None
@@ -157,7 +167,7 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         benefits = layer.benefits or benefits
         clinic = layer.clinic or clinic
     stack = _stack(layers)
-    problems = stack.problems + _check_unique(stack) + _check_concepts(stack)
+    problems = stack.problems + _check_unique(stack) + _check_concepts(stack) + _resolve_signs(stack)
     missing = [key for key in ("version", "reviewed", "disclaimer") if key not in scalars]
     if benefits is None:
         missing.append("benefits")
@@ -171,7 +181,7 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
     if problems:
         raise KnowledgeBaseError(problems)
     assert benefits is not None
-    return KnowledgeBase(
+    kb = KnowledgeBase(
         version=scalars["version"],
         reviewed=scalars["reviewed"],
         disclaimer=scalars["disclaimer"],
@@ -182,7 +192,9 @@ def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
         icd10_release=scalars.get("icd10_release", ""),
         clinic=clinic,
         concepts=tuple(stack.merged["concepts"].values()),
+        shared_signs=tuple(stack.merged["signs"].values()),
     )
+    return kb, stack.warnings + _check_sign_urgencies(stack)
 
 
 SUGGESTION_BUDGET = 20_000_000
@@ -202,6 +214,7 @@ class _Stack:
     origin: dict[tuple[str, str], str]
     """'file:line' of the whole entry behind each (section, id)."""
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)
     """Each file's place in the stack, lowest first."""
     suggestions: int = field(default_factory=lambda: SUGGESTION_BUDGET)
@@ -262,6 +275,8 @@ def _apply(stack: _Stack, patch: _Patch, lower: tuple[str, ...], *, lowest: bool
     origin = stack.origin[(section, patch.id)]
     note = f"; in the patch of {_quote(patch.id)}, {what} from {origin}"
     stack.problems += [problem._replace(message=problem.message + note) for problem in ck.problems]
+    if "see_a_doctor_if" in patch.fields:  # else the items are the lower layer's, warned about there
+        stack.warnings += ck.warnings
     if record is None:
         return
     stack.merged[section][patch.id] = record
@@ -275,6 +290,10 @@ def _raw(value: Any) -> Any:
     """A record as the plain data a file holds, to lay a patch's fields over."""
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, DoctorSign):
+        if value.sign:
+            return {"sign": value.sign}
+        return value.text if value.urgency is None else {"text": value.text, "urgency": value.urgency.value}
     if isinstance(value, Condition):
         return {
             **{key: _raw(item) for key, item in value._asdict().items()},
@@ -322,6 +341,62 @@ def _check_concepts(stack: _Stack) -> list[Problem]:
     return problems
 
 
+def _resolve_signs(stack: _Stack) -> list[Problem]:
+    """Put each shared sign's text and urgency into the items that name it; unknown ids are problems."""
+    signs = stack.merged["signs"]
+    problems = []
+    for cid, condition in stack.merged["conditions"].items():
+        if not any(item.sign for item in condition.see_a_doctor_if):
+            continue
+        items = []
+        for i, item in enumerate(condition.see_a_doctor_if):
+            sign = signs.get(item.sign) if item.sign else None
+            if item.sign and sign is None:
+                where = stack.origin.get(("conditions", cid), "")
+                file, _, line = where.rpartition(":")
+                hint = _did_you_mean(item.sign, tuple(signs))
+                problems.append(
+                    Problem(
+                        file or where,
+                        int(line) if line.isdigit() else None,
+                        None,
+                        f"conditions.{cid}.see_a_doctor_if[{i}].sign",
+                        f"{_quote(item.sign)} is not a shared sign (signs:){hint}",
+                    )
+                )
+            items.append(DoctorSign(sign.text, sign.urgency, sign.id) if sign is not None else item)
+        stack.merged["conditions"][cid] = replace(condition, see_a_doctor_if=tuple(items))
+    return problems
+
+
+def _check_sign_urgencies(stack: _Stack) -> list[Problem]:
+    """Items of different entries that say the same sign (same words, case and punctuation aside)
+    with different urgencies: a warning that names both, so that they become one shared sign."""
+    first: dict[str, tuple[str, int, Urgency]] = {}
+    warnings = []
+    for cid, condition in stack.merged["conditions"].items():
+        for i, item in enumerate(condition.see_a_doctor_if):
+            if item.urgency is None or not item.text:
+                continue
+            key = " ".join(re.sub(r"[^a-z0-9 ]", " ", item.text.lower()).split())
+            other = first.setdefault(key, (cid, i, item.urgency))
+            if other[2] is item.urgency:
+                continue
+            where = stack.origin.get(("conditions", cid), "")
+            file, _, line = where.rpartition(":")
+            warnings.append(
+                Problem(
+                    file or where,
+                    int(line) if line.isdigit() else None,
+                    None,
+                    f"conditions.{cid}.see_a_doctor_if[{i}]",
+                    f"the same sign is urgency {other[2].value} in conditions.{other[0]}.see_a_doctor_if"
+                    f"[{other[1]}] but {item.urgency.value} here; give it one urgency (a shared sign: signs:)",
+                )
+            )
+    return warnings
+
+
 def _check_unique(stack: _Stack) -> list[Problem]:
     """No two conditions may share a name, alias or code: each must lead to one condition."""
     problems: list[Problem] = []
@@ -352,6 +427,14 @@ def _check_unique(stack: _Stack) -> list[Problem]:
 
 def check_layers(layers: Iterable[Layer]) -> tuple[list[Problem], KnowledgeBase | None]:
     """Every problem in every file and in their merge, and the merged base if there are none."""
+    problems, _, kb = check_layers_warnings(layers)
+    return problems, kb
+
+
+def check_layers_warnings(
+    layers: Iterable[Layer],
+) -> tuple[list[Problem], list[Problem], KnowledgeBase | None]:
+    """check_layers, and the warnings: what loads but should be fixed (not a reason to refuse)."""
     data: list[LayerData] = []
     problems: list[Problem] = []
     for layer in layers:
@@ -363,13 +446,16 @@ def check_layers(layers: Iterable[Layer]) -> tuple[list[Problem], KnowledgeBase 
             problems.extend(exc.problems)
             # A file that could not be read at all still holds its place in the stack.
             data.append(exc.partial or LayerData(str(layer.path), {}, None, None, {}, complete=False))
+    warnings = [warning for layer in data for warning in layer.warnings]
     if problems:
         stack = _stack(data)
-        return _in_order(problems + stack.problems + _check_unique(stack), data), None
+        problems += stack.problems + _check_unique(stack)
+        return _in_order(problems, data), _in_order(warnings + stack.warnings, data), None
     try:
-        return [], merge_layers(data)
+        kb, merge_warnings = _merge(data)
     except KnowledgeBaseError as exc:
-        return _in_order(exc.problems, data), None
+        return _in_order(exc.problems, data), _in_order(warnings, data), None
+    return [], _in_order(warnings + merge_warnings, data), kb
 
 
 def _in_order(problems: list[Problem], layers: list[LayerData]) -> list[Problem]:

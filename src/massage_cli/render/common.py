@@ -25,7 +25,12 @@ SECTIONS = (
 
 def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
     """The advice sections of a condition, as (heading, items), in display order."""
-    return [(title, getattr(condition, attr)) for attr, title in SECTIONS]
+    return [
+        (title, tuple(item.line for item in condition.see_a_doctor_if))
+        if attr == "see_a_doctor_if"
+        else (title, getattr(condition, attr))
+        for attr, title in SECTIONS
+    ]
 
 
 def verdict_line(answer: Answer) -> str:

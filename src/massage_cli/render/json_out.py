@@ -130,7 +130,10 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "summary": condition.summary,
         "benefits": list(condition.benefits),
         "precautions": list(condition.precautions),
-        "see_a_doctor_if": list(condition.see_a_doctor_if),
+        "see_a_doctor_if": [
+            {"text": item.text, "urgency": item.urgency.value if item.urgency else None}
+            for item in condition.see_a_doctor_if
+        ],
         "cannot_replace": list(condition.cannot_replace),
         "evidence": {"level": condition.evidence.level.value, "summary": condition.evidence.summary},
         **_statement_data(answer),
