@@ -157,6 +157,7 @@ class TestAnswers:
             ("I'm on chemo and have a temperature of 38", "chemo-fever"),
             ("my dad's face has just dropped on one side", "stroke"),
             ("I fell and now my hip hurts and I can't stand", "hip-fracture"),
+            ("im 75 and fell and now cant get up off the floor", "hip-fracture"),
         ],
     )
     def test_sign_in_own_words_is_raised(self, query: str, flag: str) -> None:
@@ -195,6 +196,8 @@ class TestAnswers:
             ("my back has hurt for years", "chronic-low-back-pain"),
             ("Back pain 3 weeks. Fever: no. Numbness: none.", "low-back-pain"),
             ("back of my heel is sore when I run", None),
+            ("my back aches and I'm losing weight without trying", "low-back-pain"),
+            ("my back aches after my heart bypass", "after-heart-surgery"),
         ],
     )
     def test_the_answer_follows_the_statement(self, query: str, entry: str | None) -> None:

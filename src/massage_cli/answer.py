@@ -16,7 +16,7 @@ from .model import Action, Condition, RedFlag, Verdict
 from .redflags import MAX_SCAN, Hit, Scan, _deletions, flag_word
 from .statements import Statement, _Lazy, read
 from .textclean import clean_line
-from .words import compact
+from .words import compact, content_tokens, stem
 
 
 class Answer(NamedTuple):
@@ -94,8 +94,8 @@ def answer(index: Index, query: str) -> Answer:
     context = "" if isinstance(result, NoMatch) else f"{result.condition.name} {result.condition.category}"
     scan = index.red_flag_index().scan(query, context) if _may_name_a_sign(index, statement) else Scan()
     flags = tuple(hit.flag for hit in scan.flags)
-    if scan.flags and isinstance(result, Match) and _only_the_sign(index, statement, result, scan.flags):
-        result = NoMatch(())
+    if scan.flags and isinstance(result, Match):
+        result = _outside_the_sign(index, statement, result, scan.flags)
     if isinstance(result, NoMatch):
         own = _flag_entry(index, flags)
         if own is not None:
@@ -122,19 +122,34 @@ def _may_name_a_sign(index: Index, statement: Statement) -> bool:
     return False
 
 
-def _only_the_sign(index: Index, statement: Statement, result: Match, hits: tuple[Hit, ...]) -> bool:
-    """Whether the entry was found only through the words of the warning signs ("a temperature" in
-    "my 3 week old baby has a temperature"): then the sign's page answers, not a general entry."""
+def _outside_the_sign(
+    index: Index, statement: Statement, result: Match, hits: tuple[Hit, ...]
+) -> Match | NoMatch:
+    """The condition the words name outside the warning signs' own words.
+
+    "a temperature" in "my 3 week old baby has a temperature" names fever only through the sign:
+    the sign's page answers (NoMatch). "losing weight without trying" in "my back aches and I'm
+    losing weight without trying" is the sign, not the weight-loss claims page: the back pain is the
+    answer. The words of the group a sign counts for ("30 weeks pregnant") are part of the sign
+    when they alone would name the entry, but stay when other words name one ("pregnant, with back
+    pain").
+    """
     if result.matched_by in ("id", "name", "icd10", "icd10-title") or not statement.words:
-        return False
+        return result
     if result.condition.id in {cid for hit in hits for cid in (hit.flag.entry, hit.flag.id)}:
-        return False  # the sign's own entry ("temporal arteritis")
-    signs = {p for hit in hits for p in hit.where}
-    if any(hit.flag.who for hit in hits):
-        signs |= statement.group_words()  # "30 weeks pregnant" is part of "the baby is moving less"
-    rest = _text(statement, signs | statement.set_aside_words())
+        return result  # the sign's own entry ("temporal arteritis")
+    signs = {p for hit in hits for p in hit.where} | statement.set_aside_words()
+    group = statement.group_words() if any(hit.flag.who for hit in hits) else frozenset()
+    said = {statement.words[p].text for p in signs | group}
+    if not set(content_tokens(result.matched_text)) <= {stem(w) for w in said}:
+        return result  # found through words of its own ("heart bypass" beside "aches after my heart")
+    if group:
+        bare = _text(statement, signs | group)
+        if not bare.strip() or not isinstance(lookup(index, bare), Match):
+            return NoMatch(())
+    rest = _text(statement, signs)
     again = lookup(index, rest) if rest.strip() else NoMatch(())
-    return not isinstance(again, Match)  # the other words name a condition: keep the full answer
+    return again if isinstance(again, Match) else NoMatch(())
 
 
 def _flag_entry(index: Index, flags: tuple[RedFlag, ...]) -> Match | None:

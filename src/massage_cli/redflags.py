@@ -146,10 +146,6 @@ _IDIOMS = re.compile(
     r"\b(?:fell|fall|falls|falling|fallen) (?:asleep|in love|behind|short|for it|apart|pregnant|ill|out with)\b"
     r"|\bchill(?:s|ed|ing)? out\b|\bchill pill\b"
 )
-_AGE = re.compile(
-    r"\b(?:i am|age|aged|age of|i turned|turned)\s+(\d{2,3})\b"
-    r"|\b(\d{2,3})\s*(?:years? old|yrs? old|year old|yo|y o)\b"
-)
 
 
 @lru_cache(maxsize=65536)
@@ -374,11 +370,8 @@ class RedFlagIndex:
                     mentions[phrase.flag.id].append((where, where))
         if self.members:
             self._signs(positions, clause_of, keep, mentions, statement)
-        age = (
-            max(_stated_age(statement.text), statement.population.age_years or 0)
-            if _has_digits(statement)
-            else 0
-        )
+        # An age is read only when the text has a number (the population patterns cost start-up).
+        age = (statement.population.age_years or 0) if _has_digits(statement) else 0
         counted: dict[str, Hit] = {}
         if_happens: dict[str, Hit] = {}
         set_aside: dict[str, Hit] = {}
@@ -620,9 +613,3 @@ def _windows(
 
 def _has_digits(statement: Statement) -> bool:
     return any(w.text[:1].isdigit() for w in statement.words)
-
-
-def _stated_age(text: str) -> int:
-    """An age the person states ("I'm 62", "62 years old"), or 0."""
-    ages = [int(a or b) for a, b in _AGE.findall(expand_contractions(text, MAX_SCAN))]
-    return max((a for a in ages if a <= 120), default=0)

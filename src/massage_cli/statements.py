@@ -822,8 +822,8 @@ _BABY = _Lazy(
 )
 _NEWBORN = _Lazy(r"\b(?:newborn|new born|neonate|just born|born (?:\w+ ){0,2}(?:days?|weeks?) ago)\b")
 _AGE_YEARS = _Lazy(
-    r"\b(?:i am|i'm|im|aged|age|she is|he is|mum is|mom is|dad is|turned)\s+(\d{2,3})\b"
-    r"|\b(\d{2,3})\s*(?:years?|yrs?|yr)[\s-]*old\b|\b(\d{2,3})\s*(?:yo|y/o|y\.o\.)\b"
+    r"\b(?:i am|i'm|im|aged|age|age of|she is|he is|mum is|mom is|dad is|turned|i turned)\s+(\d{2,3})\b"
+    r"|\b(\d{2,3})\s*(?:years?|yrs?|yr)[\s-]*old\b|\b(\d{2,3})\s*(?:yo|y/o|y o|y\.o\.)\b"
     r"|\b(\d{2,3})\s*(?:m|f|male|female)\b"
 )
 _OLDER = _Lazy(
