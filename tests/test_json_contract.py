@@ -62,7 +62,7 @@ TEXTS = array({"type": "string"})
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 VERDICT = {"enum": readme_values("`verdict` values:")}
 ACTION = {"enum": ["emergency", "now", "urgent"]}
-URGENCIES = ["emergency", "today", "soon", "routine"]
+URGENCIES = ["emergency", "now", "today", "soon", "routine"]
 LEVEL = {"enum": ["high", "moderate", "low", "very-low", "expert-opinion"]}
 SOURCE = obj(title=TEXT, url={"type": "string", "pattern": "^https://"})
 SOURCES = array(SOURCE)

@@ -104,6 +104,8 @@ class Urgency(str, enum.Enum):
     """How soon to see a doctor about a `see_a_doctor_if` sign, most urgent first."""
 
     EMERGENCY = "emergency"
+    NOW = "now"
+    """Call your own care team now (maternity unit, cancer team, surgical team); they decide where."""
     TODAY = "today"
     SOON = "soon"
     """Within a few days."""
@@ -117,6 +119,7 @@ class Urgency(str, enum.Enum):
 
 _URGENCY_WORDS = {
     Urgency.EMERGENCY: "Call emergency services or go to the emergency department now.",
+    Urgency.NOW: _ACTION_WORDS[Action.NOW],
     Urgency.TODAY: "See a doctor today.",
     Urgency.SOON: "See a doctor within a few days.",
     Urgency.ROUTINE: "Tell your doctor at your next visit.",
