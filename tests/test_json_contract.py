@@ -61,7 +61,7 @@ TEXT = {"type": "string", "minLength": 1}
 TEXTS = array({"type": "string"})
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 VERDICT = {"enum": readme_values("`verdict` values:")}
-ACTION = {"enum": ["emergency", "now", "urgent"]}
+ACTION = {"enum": ["emergency", "now", "urgent", "soon"]}
 URGENCIES = ["emergency", "now", "today", "soon", "routine"]
 LEVEL = {"enum": ["high", "moderate", "low", "very-low", "expert-opinion"]}
 SOURCE = obj(title=TEXT, url={"type": "string", "pattern": "^https://"})

@@ -29,6 +29,7 @@ def normalised(text: str) -> str:
     """A text compared without case, punctuation or extra spaces."""
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
+
 REQUIRED = [
     # The seed article's conditions.
     "muscle-strain",

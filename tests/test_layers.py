@@ -1085,4 +1085,7 @@ class TestUrgencyLayers:
         assert problems == [] and kb is not None
         (warning,) = warnings
         assert warning.path == "conditions.ear-ache.see_a_doctor_if[0]"
-        assert "urgency emergency in conditions.low-back-pain.see_a_doctor_if[0] but soon here" in warning.message
+        assert (
+            "urgency emergency in conditions.low-back-pain.see_a_doctor_if[0] but soon here"
+            in warning.message
+        )

@@ -90,6 +90,20 @@ class TestCatalogue:
             actions["both-legs"],
         }
 
+    @pytest.mark.parametrize("flag", KB.red_flags, ids=lambda f: f.id)
+    def test_message_opens_with_the_actions_time_words(self, flag) -> None:
+        """A flag's first sentence says as soon as its action does, and never another time frame
+        ("today or within 24 hours" beside "See a doctor today")."""
+        first = flag.message.split(". ")[0].lower()
+        expected = {
+            Action.EMERGENCY: "now",
+            Action.NOW: "now",
+            Action.URGENT: "today",
+            Action.SOON: "within a few days",
+        }[flag.action]
+        assert expected in first, flag.message
+        assert "24 hours" not in flag.message and "soon" not in first, flag.message
+
     @pytest.mark.parametrize(("flag_id", "phrase"), PHRASES, ids=[f"{a}:{b}" for a, b in PHRASES])
     def test_every_phrase_raises_its_flag(self, flag_id: str, phrase: str) -> None:
         """Each catalogue phrase, and each phrase the catalogue listed before it described signs as
@@ -127,10 +141,14 @@ class TestDetection:
 
     @pytest.mark.parametrize(("query", "flag_id"), POSITIVE, ids=[q for q, _ in POSITIVE])
     def test_flagged_query_is_never_reassuring(self, query: str, flag_id: str) -> None:
-        """Whatever condition a flagged query matches, the verdict shown is urgent."""
+        """Whatever condition a flagged query matches, the verdict shown is urgent; a sign that only
+        calls for a doctor within a few days shows `avoid` (or its entry's more cautious verdict)."""
         result = answer(INDEX, query)
         assert result.red_flags
-        assert result.verdict in (None, Verdict.URGENT)
+        if result.action is Action.SOON:
+            assert result.verdict in (Verdict.AVOID, Verdict.URGENT)
+        else:
+            assert result.verdict is Verdict.URGENT
 
     @pytest.mark.parametrize("query", NEGATIVE)
     def test_ordinary_query_is_not_flagged(self, query: str) -> None:
@@ -282,6 +300,57 @@ class TestOrdinarySentences:
         """Sentences of real English words that are in no flag phrase raise nothing (no real word is
         read as a misspelt sign)."""
         assert [] == flag_ids(" ".join(words))
+
+
+class TestReviewRows:
+    """Signs the December 2026 clinical review found missed, over-called or mixed up (part 2 U15,
+    U16, U17, W1, W2, W3, W4; part 1 K10)."""
+
+    @pytest.mark.parametrize(
+        ("query", "flag_id"),
+        [
+            ("I'm 12 days postpartum and bleeding heavily with clots", "postpartum-bleeding"),
+            ("gave birth 3 weeks ago, bleeding and I feel faint", "postpartum-bleeding"),
+            ("my blood pressure is 190/125 and I have a headache", "very-high-blood-pressure"),
+            ("bp 200 over 110 this morning", "very-high-blood-pressure"),
+            ("my leg suddenly went cold, pale and painful", "cold-pale-limb"),
+            ("twisted my ankle and can't put weight on it", "cannot-bear-weight"),
+            ("my knee gave way and swelled up straight away playing football", "cannot-bear-weight"),
+            ("I'm having an angina attack and my spray is not working", "chest-pain"),
+        ],
+    )
+    def test_missed_sign_is_raised(self, query: str, flag_id: str) -> None:
+        """Each of these raised nothing before the review."""
+        assert flag_id in flag_ids(query)
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "my bp was 150/90 at the doctor, can I have a massage",
+            "I have stable angina and want to know if massage is safe",
+            "my 6 year old wet the bed last night and I want to give her a massage",
+            "I rolled my ankle yesterday, it is a bit sore but I can walk",
+            "I had a baby six months ago and my back is tired from lifting her",
+        ],
+    )
+    def test_no_false_alarm(self, query: str) -> None:
+        """A normal reading, a known stable condition, a child's bed-wetting: no warning."""
+        assert [] == flag_ids(query)
+
+    def test_a_gland_that_stays_is_a_see_a_doctor_soon_sign(self) -> None:
+        """NHS lists a gland that stays under 'see a GP': one urgency on the screen, not three."""
+        result = answer(INDEX, "swollen gland that hasn't gone down for 3 weeks")
+        assert Action.SOON is result.action
+        assert Verdict.AVOID is result.verdict
+        assert "within a few days" in result.headline
+        assert "today" not in result.red_flags[0].message.split(".")[0]
+
+    def test_a_slip_is_a_same_day_check_with_the_emergency_signs_named(self) -> None:
+        """NHS sends back pain to 999 after a serious accident only; a slip or trip is 'today'."""
+        result = answer(INDEX, "tripped on the kerb and my neck is sore")
+        assert Action.URGENT is result.action
+        assert "emergency" in result.red_flags[0].message
+        assert Action.EMERGENCY is answer(INDEX, "I fell down the stairs and my back hurts").action
 
 
 class TestCheckShowsTheWarningFirst:

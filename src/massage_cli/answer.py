@@ -54,10 +54,15 @@ class Answer(NamedTuple):
 
     @property
     def verdict(self) -> Verdict | None:
-        """The verdict to show: `urgent` whenever a red flag is present (with or without a condition)."""
+        """The verdict to show: `urgent` whenever a red flag calling for care today or sooner is
+        present; for signs that only call for a doctor within a few days, `avoid` (or the entry's own
+        verdict when it is more cautious)."""
+        own = self.match.condition.verdict if self.match else None
         if self.red_flags:
-            return Verdict.URGENT
-        return self.match.condition.verdict if self.match else None
+            if self.action is not Action.SOON:
+                return Verdict.URGENT
+            return own if own is not None and own.rank > Verdict.AVOID.rank else Verdict.AVOID
+        return own
 
     @property
     def action(self) -> Action | None:

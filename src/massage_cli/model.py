@@ -86,6 +86,8 @@ class Action(str, enum.Enum):
     NOW = "now"
     """Contact your own care team now (the maternity unit, the cancer team's 24-hour line)."""
     URGENT = "urgent"
+    SOON = "soon"
+    """See a doctor within a few days: a sign the sources do not call urgent (a gland that stays)."""
 
     @property
     def instruction(self) -> str:
@@ -97,6 +99,7 @@ _ACTION_WORDS = {
     Action.EMERGENCY: "Call emergency services or go to the emergency department now.",
     Action.NOW: "Call your care team now. If you cannot reach them, call emergency services.",
     Action.URGENT: "See a doctor today.",
+    Action.SOON: "See a doctor within a few days.",
 }
 
 
@@ -121,7 +124,7 @@ _URGENCY_WORDS = {
     Urgency.EMERGENCY: "Call emergency services or go to the emergency department now.",
     Urgency.NOW: _ACTION_WORDS[Action.NOW],
     Urgency.TODAY: "See a doctor today.",
-    Urgency.SOON: "See a doctor within a few days.",
+    Urgency.SOON: _ACTION_WORDS[Action.SOON],
     Urgency.ROUTINE: "Tell your doctor at your next visit.",
 }
 

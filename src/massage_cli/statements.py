@@ -786,6 +786,8 @@ class Population(NamedTuple):
     """On chemotherapy now, or a weak immune system from treatment."""
     older: bool = False
     """Said to be older (65 or over, or "elderly", "my nan")."""
+    very_high_bp: bool = False
+    """A blood pressure reading of 180/120 or higher is given ("my bp is 190/125")."""
 
     def names(self) -> tuple[str, ...]:
         """The groups this text belongs to, as the catalogue's `who` names them."""
@@ -802,10 +804,20 @@ class Population(NamedTuple):
             out.append("chemo")
         if self.older:
             out.append("older-adult")
+        if self.very_high_bp:
+            out.append("blood-pressure-180-120")
         return tuple(out)
 
 
-WHO = ("baby", "baby-under-3-months", "pregnant", "pregnant-before-37-weeks", "chemo", "older-adult")
+WHO = (
+    "baby",
+    "baby-under-3-months",
+    "pregnant",
+    "pregnant-before-37-weeks",
+    "chemo",
+    "older-adult",
+    "blood-pressure-180-120",
+)
 """The groups a red flag's `who` may name (a baby of unknown age counts as under 3 months, and a
 pregnancy of unknown length as before 37 weeks: when unsure, the more cautious reading)."""
 
@@ -843,6 +855,11 @@ _WEEKS = _Lazy(
     r"|\b(\d{1,2})/40\b"
 )
 """Weeks of pregnancy (read only when the text says it is about a pregnancy)."""
+_BP_READING = _Lazy(
+    r"\b(?:bp|b/p|blood pressure|pressure|reading)\b\D{0,30}?\b(\d{2,3})\s*(?:/|over)\s*(\d{2,3})\b"
+    r"|\b(\d{2,3})\s*(?:/|over)\s*(\d{2,3})\s*(?:mm ?hg|bp|blood pressure)\b"
+)
+"""A blood pressure reading: "bp 190/125", "blood pressure is 200 over 110", "185/95 mmHg"."""
 _CHEMO = _Lazy(
     r"\b(?:chemo|chemotherapy|on treatment for (?:cancer|leukaemia|leukemia|lymphoma)|neutropenic|"
     r"neutropenia|low white (?:blood )?(?:cell )?count|weak(?:ened)? immune system|immunosuppressed|"
@@ -1270,7 +1287,16 @@ def _population(text: str) -> Population:
         text,
     )
     older = (years is not None and years >= 65) or bool(_OLDER.search(text))
-    return Population(baby, months, years, pregnant, weeks, chemo, older)
+    return Population(baby, months, years, pregnant, weeks, chemo, older, _very_high_bp(text))
+
+
+def _very_high_bp(text: str) -> bool:
+    """A stated reading at or above 180 systolic or 120 diastolic (the AHA's crisis line)."""
+    for match in _BP_READING.finditer(text):
+        top, bottom = (int(g) for g in (match.group(1, 2) if match.group(1) else match.group(3, 4)))
+        if 60 <= bottom < top <= 300 and (top >= 180 or bottom >= 120):
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)

@@ -56,6 +56,8 @@ def flag_heading(answer: Answer) -> str:
         return "WARNING: Call emergency services or go to the emergency department now."
     if answer.action is Action.NOW:
         return "WARNING: Call your care team now, before any massage."
+    if answer.action is Action.SOON:
+        return "WARNING: See a doctor within a few days, before any massage."
     return "WARNING: See a doctor today, before any massage."
 
 
