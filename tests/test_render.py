@@ -266,3 +266,23 @@ class TestFitsTheTerminal:
         assert columns >= max(len(line) for line in lines)
         flat = " ".join(re.sub("[╭╮╰╯│─]", " ", " ".join(lines)).split())
         assert "See a doctor today, before any massage." in flat
+
+
+class TestManyCodes:
+    """An entry with many codes (deep vein thrombosis has dozens) shows six, then how many more."""
+
+    @pytest.mark.parametrize("fmt", ["plain", "markdown", "html"])
+    def test_page_shows_six_codes_and_a_count(self, run, kb, fmt: str) -> None:
+        """The handout and the plain answer name six codes and say how many more; JSON lists all."""
+        condition = next(c for c in kb.conditions if c.id == "deep-vein-thrombosis")
+        assert len(condition.icd10) > 6
+        out = run("check", "deep-vein-thrombosis", "--format", fmt).stdout
+        assert condition.icd10[5] in out and condition.icd10[6] not in out
+        assert f"and {len(condition.icd10) - 6} more" in " ".join(out.split())
+        listed = json.loads(run("check", "deep-vein-thrombosis", "--json").stdout)["condition"]["icd10"]
+        assert listed == list(condition.icd10)
+
+    def test_few_codes_are_all_shown(self, run) -> None:
+        """Six or fewer codes are shown as they are, with no count."""
+        out = run("check", "fibromyalgia", "--format", "plain").stdout
+        assert "ICD-10-CM: M79.7." in out and "more" not in out.split("ICD-10-CM:")[1].split(".")[1]

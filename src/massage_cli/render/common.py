@@ -44,10 +44,21 @@ def evidence_line(condition: Condition) -> str:
     return f"How strong the research is: {condition.evidence.level.label}. {condition.evidence.summary}"
 
 
+SHOWN_CODES = 6
+"""A page shows this many ICD-10-CM codes of an entry, then "and N more" (JSON lists them all)."""
+
+
+def codes_text(condition: Condition) -> str:
+    """The entry's codes for people: the first six, then how many more ("" when it has none)."""
+    codes = condition.icd10
+    shown = ", ".join(codes[:SHOWN_CODES])
+    more = len(codes) - SHOWN_CODES
+    return f"{shown} and {more} more (all in --format json)" if more > 0 else shown
+
+
 def details_line(condition: Condition) -> str:
     """Codes, category and review date on one line."""
-    codes = ", ".join(condition.icd10) or "none"
-    return f"ICD-10-CM: {codes}. Category: {condition.category}. Reviewed: {condition.reviewed}."
+    return f"ICD-10-CM: {codes_text(condition) or 'none'}. Category: {condition.category}. Reviewed: {condition.reviewed}."
 
 
 def flag_heading(answer: Answer) -> str:
@@ -236,7 +247,7 @@ def listing_rows(conditions: Sequence[Condition]) -> list[tuple[str, ...]]:
             c.evidence.level.label,
             c.category,
             ", ".join(c.body_parts),
-            ", ".join(c.icd10),
+            codes_text(c),
         )
         for c in conditions
     ]

@@ -215,7 +215,7 @@ def listing(conditions: Sequence[Condition]) -> RenderableType:
             Text(c.evidence.level.label),
             Text(c.category),
             Text(", ".join(c.body_parts)),
-            Text(", ".join(c.icd10)),
+            Text(common.codes_text(c)),
         )
         for c in conditions
     ]
