@@ -326,7 +326,7 @@ class TestClinicalSafetyReview:
         for condition in KB.conditions:
             for item in condition.see_a_doctor_if:
                 if re.search(r"\b(fever|temperature)\b", item.text, re.IGNORECASE):
-                    assert item.urgency in (Urgency.EMERGENCY, Urgency.TODAY), item.text
+                    assert item.urgency in (Urgency.EMERGENCY, Urgency.NOW, Urgency.TODAY), item.text
         for text in [f.answer for f in KB.faq]:
             for sentence in re.split(r"(?<=[.!?])\s+", text):
                 if re.search(r"\b(fever|temperature)\b", sentence, re.IGNORECASE):
