@@ -326,6 +326,7 @@ class TestClinicalSafetyReview:
         for condition in KB.conditions:
             for item in condition.see_a_doctor_if:
                 if re.search(r"\b(fever|temperature)\b", item.text, re.IGNORECASE):
+                    # `now` (the cancer team's 24-hour line) is faster than "today", never slower.
                     assert item.urgency in (Urgency.EMERGENCY, Urgency.NOW, Urgency.TODAY), item.text
         for text in [f.answer for f in KB.faq]:
             for sentence in re.split(r"(?<=[.!?])\s+", text):

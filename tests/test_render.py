@@ -286,3 +286,11 @@ class TestManyCodes:
         """Six or fewer codes are shown as they are, with no count."""
         out = run("check", "fibromyalgia", "--format", "plain").stdout
         assert "ICD-10-CM: M79.7." in out and "more" not in out.split("ICD-10-CM:")[1].split(".")[1]
+
+
+def test_main_code_is_never_shown_without_its_note(run) -> None:
+    """Chronic low back pain's only code, M54.51, is a narrow scan-based code (review 2026-12 part 1
+    W6): every page that shows it as the entry's code also says what it is only for."""
+    for fmt in ("plain", "markdown", "html"):
+        out = " ".join(run("check", "chronic back pain", "--format", fmt).stdout.split())
+        assert "M54.51" in out and "M54.50" in out and "G89.29" in out, fmt

@@ -57,8 +57,11 @@ def codes_text(condition: Condition) -> str:
 
 
 def details_line(condition: Condition) -> str:
-    """Codes, category and review date on one line."""
-    return f"ICD-10-CM: {codes_text(condition) or 'none'}. Category: {condition.category}. Reviewed: {condition.reviewed}."
+    """Codes, category and review date on one line; when the first (main) code has a note, the note
+    follows, so a narrow code is never shown as the entry's code without it ("M54.51 is only for...")."""
+    line = f"ICD-10-CM: {codes_text(condition) or 'none'}. Category: {condition.category}. Reviewed: {condition.reviewed}."
+    note = condition.code_note(condition.icd10[0]) if condition.icd10 else ""
+    return f"{line} About {condition.icd10[0]}: {note}" if note else line
 
 
 def flag_heading(answer: Answer) -> str:
