@@ -696,7 +696,7 @@ class TestAuthorsWords:
         """A red flag's action gets a suggestion too."""
         path = write(tmp_path, RED_FLAG.replace("action: urgent", "action: Emergency"))
         assert (
-            "'Emergency' is not one of emergency, now, urgent (did you mean 'emergency'?)"
+            "'Emergency' is not one of emergency, now, urgent, soon (did you mean 'emergency'?)"
             in messages(check(path)[0])[0]
         )
 
@@ -1033,7 +1033,7 @@ class TestUrgencyLayers:
             "see_a_doctor_if: [{text: It hurts., urgency: later}, {sign: saddle-numbnes}, {text: No urgency.}]",
         )
         found = messages(check(write(tmp_path, text))[0])
-        assert any("'later' is not one of emergency, today, soon, routine" in m for m in found), found
+        assert any("'later' is not one of emergency, now, today, soon, routine" in m for m in found), found
         assert any("missing required field 'urgency'" in m for m in found), found
         problems, _ = check(
             write(

@@ -215,11 +215,13 @@ class TestDetection:
     )
     @settings(max_examples=300, deadline=None)
     def test_inserting_a_warning_sign_anywhere_makes_it_urgent(self, before, after, case) -> None:
-        """A red-flag phrase inserted into any query makes the verdict urgent (or not found, flagged)."""
+        """A red-flag phrase inserted into any query makes the verdict urgent (`avoid` or more
+        cautious when the only sign calls for a doctor within a few days)."""
         query = " ".join([*before, case[0], *after])
         result = answer(INDEX, query)
         assert case[1] in [f.id for f in result.red_flags]
-        assert result.verdict in (None, Verdict.URGENT)
+        floor = Verdict.AVOID if result.action is Action.SOON else Verdict.URGENT
+        assert result.verdict is not None and result.verdict.rank >= floor.rank
 
 
 # Everyday sentences about aches and massage that name no warning sign.
@@ -317,6 +319,8 @@ class TestReviewRows:
             ("twisted my ankle and can't put weight on it", "cannot-bear-weight"),
             ("my knee gave way and swelled up straight away playing football", "cannot-bear-weight"),
             ("I'm having an angina attack and my spray is not working", "chest-pain"),
+            ("asthma attack and my inhaler is not helping", "asthma-attack"),
+            ("my daughter just had her first seizure", "seizure"),
         ],
     )
     def test_missed_sign_is_raised(self, query: str, flag_id: str) -> None:
@@ -331,6 +335,9 @@ class TestReviewRows:
             "my 6 year old wet the bed last night and I want to give her a massage",
             "I rolled my ankle yesterday, it is a bit sore but I can walk",
             "I had a baby six months ago and my back is tired from lifting her",
+            "I have asthma, can massage help my breathing",
+            "my seizures are well controlled, can I have a massage",
+            "bedwetting",
         ],
     )
     def test_no_false_alarm(self, query: str) -> None:

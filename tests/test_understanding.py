@@ -303,6 +303,8 @@ class TestWordsNeverConfused:
             ("I'm on dialysis, can I have a massage", "kidney-disease", "kidney-stone"),
             ("wound up and tense shoulders", "muscle-tension", "skin-infection-or-wound"),
             ("I sprained my ankle", "ankle-sprain", "sprain"),
+            ("hay fever and a stiff neck", "neck-pain", "fever"),
+            ("I have stable angina, is massage safe", "heart-disease", "stroke-warning-signs"),
         ],
     )
     def test_kept_apart(self, query: str, expected: str, never: str) -> None:

@@ -36,8 +36,11 @@ _BONE_HEADS = re.compile(
 ICD10_RELEASE = "April 2026"
 """The code set the shipped titles come from (scripts/build_icd10_titles.py)."""
 
-# Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound).
-_IDIOMS = re.compile(r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b", re.IGNORECASE)
+# Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound;
+# hay fever is an allergy, not a fever).
+_IDIOMS = re.compile(
+    r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b|\b(?:hay|cabin|spring) fever\b", re.IGNORECASE
+)
 # Places that name one body part with the word of another: the back of the heel is the heel, and
 # an arm lifted above the head says nothing about the head.
 _PLACES = re.compile(
