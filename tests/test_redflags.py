@@ -321,6 +321,23 @@ class TestReviewRows:
             ("I'm having an angina attack and my spray is not working", "chest-pain"),
             ("asthma attack and my inhaler is not helping", "asthma-attack"),
             ("my daughter just had her first seizure", "seizure"),
+            # the second look at the review fixes
+            ("I'm 68 and my jaw hurts when I eat and I have blurred vision", "giant-cell-arteritis-sight"),
+            ("chronic pain and I feel like giving up on life", "suicidal-thoughts"),
+            ("my mum fell and is lying on the floor and can't get up", "hip-fracture"),
+            ("I slipped and hurt my shoulder and now can't lift my arm", "injured-limb"),
+            ("my 70 year old dad tripped and his neck hurts", "serious-injury"),
+            ("I had a knee replacement and now I have a fever", "replacement-fever"),
+            ("I'm 30 weeks pregnant and my blood pressure is 145/95", "pregnancy-high-blood-pressure"),
+            ("I gave birth last week and I have a temperature of 38.5", "fever-after-birth"),
+            ("I have really bad period pain and a positive pregnancy test", "pain-in-early-pregnancy"),
+            ("my fistula is bleeding and won't stop", "fistula-problem"),
+            ("my blood pressure is 190/125 and my vision is blurry", "blood-pressure-crisis"),
+            ("I gave birth yesterday and feel faint", "postpartum-bleeding"),
+            ("I'm diabetic and my toe has gone black", "black-toe"),
+            ("I had my baby 3 weeks ago and hear voices", "postpartum-psychosis"),
+            ("my scar is red and leaking pus and I feel very unwell", "infected-wound-very-unwell"),
+            ("I have heart failure and gained 3 kg in 3 days", "heart-failure-signs"),
         ],
     )
     def test_missed_sign_is_raised(self, query: str, flag_id: str) -> None:
@@ -338,6 +355,10 @@ class TestReviewRows:
             "I have asthma, can massage help my breathing",
             "my seizures are well controlled, can I have a massage",
             "bedwetting",
+            "my fingers go white and cold when it is cold outside",
+            "slipped disc and my foot is numb",
+            "I iced my ankle sprain and now it's cold and numb",
+            "my blood pressure is 135/85, is a massage ok",
         ],
     )
     def test_no_false_alarm(self, query: str) -> None:

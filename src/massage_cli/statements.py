@@ -788,6 +788,8 @@ class Population(NamedTuple):
     """Said to be older (65 or over, or "elderly", "my nan")."""
     very_high_bp: bool = False
     """A blood pressure reading of 180/120 or higher is given ("my bp is 190/125")."""
+    high_bp: bool = False
+    """A reading of 140/90 or higher is given (high in pregnancy and after a birth)."""
 
     def names(self) -> tuple[str, ...]:
         """The groups this text belongs to, as the catalogue's `who` names them."""
@@ -806,6 +808,8 @@ class Population(NamedTuple):
             out.append("older-adult")
         if self.very_high_bp:
             out.append("blood-pressure-180-120")
+        if self.high_bp:
+            out.append("blood-pressure-140-90")
         return tuple(out)
 
 
@@ -817,6 +821,7 @@ WHO = (
     "chemo",
     "older-adult",
     "blood-pressure-180-120",
+    "blood-pressure-140-90",
 )
 """The groups a red flag's `who` may name (a baby of unknown age counts as under 3 months, and a
 pregnancy of unknown length as before 37 weeks: when unsure, the more cautious reading)."""
@@ -1287,14 +1292,25 @@ def _population(text: str) -> Population:
         text,
     )
     older = (years is not None and years >= 65) or bool(_OLDER.search(text))
-    return Population(baby, months, years, pregnant, weeks, chemo, older, _very_high_bp(text))
+    return Population(
+        baby,
+        months,
+        years,
+        pregnant,
+        weeks,
+        chemo,
+        older,
+        _bp_at_least(text, 180, 120),
+        _bp_at_least(text, 140, 90),
+    )
 
 
-def _very_high_bp(text: str) -> bool:
-    """A stated reading at or above 180 systolic or 120 diastolic (the AHA's crisis line)."""
+def _bp_at_least(text: str, top_line: int, bottom_line: int) -> bool:
+    """A stated reading at or above either line: 180/120 is the AHA's crisis line, 140/90 high
+    blood pressure in pregnancy (NICE NG133)."""
     for match in _BP_READING.finditer(text):
         top, bottom = (int(g) for g in (match.group(1, 2) if match.group(1) else match.group(3, 4)))
-        if 60 <= bottom < top <= 300 and (top >= 180 or bottom >= 120):
+        if 40 <= bottom < top <= 300 and (top >= top_line or bottom >= bottom_line):
             return True
     return False
 
