@@ -294,3 +294,14 @@ def test_main_code_is_never_shown_without_its_note(run) -> None:
     for fmt in ("plain", "markdown", "html"):
         out = " ".join(run("check", "chronic back pain", "--format", fmt).stdout.split())
         assert "M54.51" in out and "M54.50" in out and "G89.29" in out, fmt
+
+
+@pytest.mark.parametrize("query", ["low back pain", "fever", "pregnancy back pain", "knee replacement"])
+def test_see_a_doctor_if_is_most_urgent_first(run, query: str) -> None:
+    """A reader who stops at the first line has read the most urgent one (second look, part 1 #21)."""
+    items = json.loads(run("check", query, "--json").stdout)["see_a_doctor_if"]
+    order = ["emergency", "now", "today", "soon", "routine", None]
+    ranks = [order.index(item["urgency"]) for item in items]
+    assert ranks == sorted(ranks)
+    plain = run("check", query, "--format", "plain").stdout
+    assert plain.index(items[0]["text"][:30]) < plain.index(items[-1]["text"][:30])

@@ -119,6 +119,11 @@ class Urgency(str, enum.Enum):
         """What to do, in the same words in every entry and format."""
         return _URGENCY_WORDS[self]
 
+    @staticmethod
+    def order(item: DoctorSign) -> int:
+        """Sort key: the most urgent item first; an item with no urgency (an old layer) last."""
+        return list(Urgency).index(item.urgency) if item.urgency else len(Urgency)
+
 
 _URGENCY_WORDS = {
     Urgency.EMERGENCY: "Call emergency services or go to the emergency department now.",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..answer import Answer
-from ..model import Action, Condition, KnowledgeBase, Source, Verdict
+from ..model import Action, Condition, DoctorSign, KnowledgeBase, Source, Urgency, Verdict
 from ..readability import CEILING, TARGET_MEDIAN
 from ..textclean import shorten
 
@@ -23,10 +23,16 @@ SECTIONS = (
 )
 
 
+def by_urgency(condition: Condition) -> list[DoctorSign]:
+    """The entry's `see_a_doctor_if` items, most urgent first (the file's order within an urgency),
+    so that a reader who stops at the first line has read the most urgent one."""
+    return sorted(condition.see_a_doctor_if, key=Urgency.order)
+
+
 def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
     """The advice sections of a condition, as (heading, items), in display order."""
     return [
-        (title, tuple(item.line for item in condition.see_a_doctor_if))
+        (title, tuple(item.line for item in by_urgency(condition)))
         if attr == "see_a_doctor_if"
         else (title, getattr(condition, attr))
         for attr, title in SECTIONS

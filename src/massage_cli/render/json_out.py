@@ -11,6 +11,7 @@ from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
 from ..redflags import Hit as RedFlagHit
+from . import common
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -132,7 +133,7 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
         "precautions": list(condition.precautions),
         "see_a_doctor_if": [
             {"text": item.text, "urgency": item.urgency.value if item.urgency else None}
-            for item in condition.see_a_doctor_if
+            for item in common.by_urgency(condition)
         ],
         "cannot_replace": list(condition.cannot_replace),
         "evidence": {"level": condition.evidence.level.value, "summary": condition.evidence.summary},
