@@ -305,3 +305,19 @@ def test_see_a_doctor_if_is_most_urgent_first(run, query: str) -> None:
     assert ranks == sorted(ranks)
     plain = run("check", query, "--format", "plain").stdout
     assert plain.index(items[0]["text"][:30]) < plain.index(items[-1]["text"][:30])
+
+
+class TestAlsoNamed:
+    """When the words name several entries, the note says why this one is shown (review part 1 K17)."""
+
+    def test_different_verdicts_show_the_most_cautious(self, run) -> None:
+        """Gout (avoid) is shown before low back pain (helps), and the note says so."""
+        out = " ".join(run("check", "gout and low back pain", "--format", "plain").stdout.split())
+        assert "This answer is for the most cautious one" in out
+
+    def test_same_verdicts_do_not_claim_caution(self, run) -> None:
+        """Two entries with the same verdict: no claim that the one shown is the more cautious."""
+        out = " ".join(
+            run("check", "I have fibromyalgia and tension headaches", "--format", "plain").stdout.split()
+        )
+        assert "Their verdict is the same" in out and "most cautious" not in out

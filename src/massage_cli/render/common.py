@@ -143,6 +143,9 @@ def also_line(answer: Answer) -> str | None:
     if answer.match is None or not answer.match.also:
         return None
     others = ", ".join(c.name for c in answer.match.also)
+    shown = answer.match.condition.verdict
+    if all(c.verdict is shown for c in answer.match.also):
+        return f"Your words also name: {others}. Their verdict is the same; check each one."
     return f"Your words also name: {others}. This answer is for the most cautious one; check each one."
 
 
