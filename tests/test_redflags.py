@@ -338,6 +338,7 @@ class TestReviewRows:
             ("I had my baby 3 weeks ago and hear voices", "postpartum-psychosis"),
             ("my scar is red and leaking pus and I feel very unwell", "infected-wound-very-unwell"),
             ("I have heart failure and gained 3 kg in 3 days", "heart-failure-signs"),
+            ("RA and my neck hurts and my hands tingle", "neck-cord-pressure"),
         ],
     )
     def test_missed_sign_is_raised(self, query: str, flag_id: str) -> None:
@@ -359,6 +360,7 @@ class TestReviewRows:
             "slipped disc and my foot is numb",
             "I iced my ankle sprain and now it's cold and numb",
             "my blood pressure is 135/85, is a massage ok",
+            "my back hurts and my hands are tingling",
         ],
     )
     def test_no_false_alarm(self, query: str) -> None:
