@@ -333,6 +333,13 @@ class TestClinicalSafetyReview:
                 if re.search(r"\b(fever|temperature)\b", sentence, re.IGNORECASE):
                     assert "soon" not in sentence.lower(), sentence
 
+    def test_faq_answers_use_the_urgency_words(self) -> None:
+        """FAQ answers say how soon in the words of the urgency table ("Call emergency services or
+        go to the emergency department now", "See a doctor today"), not older variants."""
+        for faq in KB.faq:
+            text = " ".join(faq.answer.split())
+            assert not re.search(r"get (?:emergency|medical) help|help the same day|get help at once", text, re.I), faq.id
+
     def test_prescription_faq_states_the_claim_rule(self) -> None:
         """The prescription FAQ no longer says 'no law says', and explains M54.5's retirement."""
         answer = next(f for f in KB.faq if f.id == "prescription-diagnosis-code").answer
