@@ -338,7 +338,9 @@ class TestClinicalSafetyReview:
         go to the emergency department now", "See a doctor today"), not older variants."""
         for faq in KB.faq:
             text = " ".join(faq.answer.split())
-            assert not re.search(r"get (?:emergency|medical) help|help the same day|get help at once", text, re.I), faq.id
+            assert not re.search(
+                r"get (?:emergency|medical) help|help the same day|get help at once", text, re.I
+            ), faq.id
 
     def test_prescription_faq_states_the_claim_rule(self) -> None:
         """The prescription FAQ no longer says 'no law says', and explains M54.5's retirement."""

@@ -198,6 +198,12 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
         if isinstance(result, Match):
             return _long_term(index, result, text)
         tried.append(result)
+    for words in _past_events(statement):
+        # Nothing else named: the past event's own entry, which says when it matters now ("can
+        # massage help after a mini stroke": a passing stroke still needs checking the same day).
+        event = lookup(index, words)
+        if isinstance(event, Match):
+            return event
     return tried[0] if tried else NoMatch(())
 
 

@@ -357,7 +357,7 @@ _RULES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
             r"when (?:i|she|he) was (?:young|younger|little|a child|a kid|a teenager|pregnant)",
         ),
     ),
-    ("past", "s", 3, (rf"(?:since|after) (?:my|his|her|their|your|the) (?:{_EVENTS})",)),
+    ("past", "s", 3, (rf"(?:since|after) (?:my|his|her|their|your|the|a|an) (?:{_EVENTS})",)),
     ("past", "s", 4, (rf"(?:had|has had|have had|suffered) (?:a |an |the |two |several )?(?:{_EVENTS})",)),
     (
         "past",
