@@ -339,7 +339,7 @@ class TestClinicalSafetyReview:
         for faq in KB.faq:
             text = " ".join(faq.answer.split())
             assert not re.search(
-                r"get (?:emergency|medical) help|help the same day|get help at once", text, re.I
+                r"get (?:emergency|medical) help|help the same day|get help at once", text, re.IGNORECASE
             ), faq.id
 
     def test_prescription_faq_states_the_claim_rule(self) -> None:
