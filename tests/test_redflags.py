@@ -339,6 +339,8 @@ class TestReviewRows:
             ("my scar is red and leaking pus and I feel very unwell", "infected-wound-very-unwell"),
             ("I have heart failure and gained 3 kg in 3 days", "heart-failure-signs"),
             ("RA and my neck hurts and my hands tingle", "neck-cord-pressure"),
+            ("my legs are numb and tingly", "both-legs"),
+            ("my leg is weak and dragging", "both-legs"),
         ],
     )
     def test_missed_sign_is_raised(self, query: str, flag_id: str) -> None:
@@ -361,6 +363,12 @@ class TestReviewRows:
             "I iced my ankle sprain and now it's cold and numb",
             "my blood pressure is 135/85, is a massage ok",
             "my back hurts and my hands are tingling",
+            # one leg's numbness is sciatica's 'see a doctor' sign, not both legs (NHS 999: both)
+            "sciatica and my leg is numb",
+            "The back of one leg hurts like toothache all the way down, with a bit of tingling in that foot",
+            # "feeling ... I can't sit" is not "can't feel"; a trapped nerve is not an injury
+            "Trapped nerve feeling in my backside that travels down my leg, I can't sit through a film",
+            "My shoulder hurts when I lift my arm above my head",
         ],
     )
     def test_no_false_alarm(self, query: str) -> None:

@@ -198,13 +198,18 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
         if isinstance(result, Match):
             return _long_term(index, result, text)
         tried.append(result)
-    for words in _past_events(statement):
-        # Nothing else named: the past event's own entry, which says when it matters now ("can
-        # massage help after a mini stroke": a passing stroke still needs checking the same day).
-        event = lookup(index, words)
-        if isinstance(event, Match):
-            return event
+    if _MASSAGE.search(query):
+        for words in _past_events(statement, skip=statement.denied_words()):
+            # A question about massage after an event, and nothing else named: the event's own
+            # entry, which says when it matters now ("can massage help after a mini stroke": a
+            # passing stroke still needs checking the same day).
+            event = lookup(index, words)
+            if isinstance(event, Match):
+                return event
     return tried[0] if tried else NoMatch(())
+
+
+_MASSAGE = re.compile(r"\bmassag", re.IGNORECASE)
 
 
 def _after_entry(index: Index, statement: Statement) -> Match | None:
@@ -255,13 +260,16 @@ def _text(statement: Statement, dropped: frozenset[int] | set[int]) -> str:
 _EVENT_LEAD = r"^(?:since|after|had|has had|have had|suffered)\s+(?:a |an |the |my |his |her |their |your )?"
 
 
-def _past_events(statement: Statement) -> list[str]:
-    """The words of each past event ("stroke" in "since my stroke", "had a stroke last year")."""
+def _past_events(statement: Statement, skip: frozenset[int] = frozenset()) -> list[str]:
+    """The words of each past event ("stroke" in "since my stroke", "had a stroke last year"),
+    leaving out events whose words are in `skip` (denied: "Hx of cancer: no")."""
     out = []
     for trigger in statement.triggers:
         if trigger.kind != "past" or statement.recent(trigger):
             continue
         low, high = trigger.scope
+        if skip & set(range(low, high)):
+            continue
         text = re.sub(_EVENT_LEAD, "", statement.words_at(range(low, high)))
         if text:
             out.append(text)

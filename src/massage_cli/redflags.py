@@ -199,6 +199,11 @@ class Phrase(NamedTuple):
     flag: RedFlag
 
 
+EXACT = "="
+"""A concept word written "=legs" stands for that form only (no plural, -ing or typo folding): "legs"
+is both legs, "leg" is one."""
+
+
 class Member(NamedTuple):
     """The words of one member of a concept class, and the concept's id."""
 
@@ -296,11 +301,17 @@ class RedFlagIndex:
             if concept.id not in used:
                 continue
             for text in concept.words:
-                words = tuple(dict.fromkeys(content_words(text)))
-                if strong_words(words):
+                exact = text.startswith(EXACT)  # "=legs": this form only, not "leg"
+                words = (
+                    (EXACT + text[1:].strip().lower(),)
+                    if exact
+                    else tuple(dict.fromkeys(content_words(text)))
+                )
+                if exact or strong_words(words):
                     index.members.append(Member(words, concept.id))
                     index.member_by_word[words[0]].append(index.members[-1])
-                    _add_variants(variants, words)
+                    if not exact:
+                        _add_variants(variants, words)
         return index
 
     @classmethod
@@ -342,6 +353,7 @@ class RedFlagIndex:
         for position, word in enumerate(words):
             for meaning in self._meanings(word):
                 positions[meaning].append(position)
+            positions[EXACT + word.lower()].append(position)
         return positions
 
     def detect(self, query: str, context: str = "") -> tuple[RedFlag, ...]:
@@ -590,18 +602,27 @@ def _content_positions(statement: Statement) -> list[int]:
     return [i for i, w in enumerate(words) if w.text not in _FLAG_STOPWORDS and i not in idiom]
 
 
+_NEGATION_LEADS = frozenset(
+    ["cannot", "no", "not", "will", "unable", "lost", "loss", "never", "without", "can"]
+)
+"""First words of a phrase that say an ability or a feeling is gone: such phrases keep their order."""
+
+
 def _windows(
     words: tuple[str, ...], positions: dict[str, list[int]], clause_of: list[int], limit: int
 ) -> list[list[int]]:
-    """Each place in one clause where all the words stand within `limit` words: the positions."""
+    """Each place in one clause where all the words stand within `limit` words: the positions. A
+    phrase that starts with a negation ("cannot feel", "no feeling", "will not feed") keeps its
+    order: "feeling in my backside ... I can't sit" is not "can't feel"."""
     if not all(w in positions for w in words):
         return []
+    ordered = words[0] in _NEGATION_LEADS
     out = []
     for anchor in positions[words[0]]:
         clause = clause_of[anchor]
         spot = [anchor]
         for word in words[1:]:
-            near = [p for p in positions[word] if clause_of[p] == clause]
+            near = [p for p in positions[word] if clause_of[p] == clause and (not ordered or p > spot[-1])]
             if not near:
                 break
             spot.append(min(near, key=lambda p: abs(p - anchor)))
