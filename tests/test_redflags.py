@@ -375,6 +375,13 @@ class TestReviewRows:
         """A normal reading, a known stable condition, a child's bed-wetting: no warning."""
         assert [] == flag_ids(query)
 
+    def test_a_phrase_with_a_particle_keeps_its_order(self) -> None:
+        """'dropping things ... on the thumb side' is not 'dropped (something) on': a phrase whose
+        later words are particles ("on", "off", "out") keeps its order."""
+        query = "my hand keeps going numb at night, mostly on the thumb side, and I'm dropping things"
+        assert "injured-limb" not in flag_ids(query)
+        assert "injured-limb" in flag_ids("I dropped a weight on my foot and now it is cold and numb")
+
     def test_a_gland_that_stays_is_a_see_a_doctor_soon_sign(self) -> None:
         """NHS lists a gland that stays under 'see a GP': one urgency on the screen, not three."""
         result = answer(INDEX, "swollen gland that hasn't gone down for 3 weeks")

@@ -612,11 +612,12 @@ def _windows(
     words: tuple[str, ...], positions: dict[str, list[int]], clause_of: list[int], limit: int
 ) -> list[list[int]]:
     """Each place in one clause where all the words stand within `limit` words: the positions. A
-    phrase that starts with a negation ("cannot feel", "no feeling", "will not feed") keeps its
-    order: "feeling in my backside ... I can't sit" is not "can't feel"."""
+    phrase that starts with a negation ("cannot feel", "no feeling", "will not feed"), or whose later
+    words are particles ("dropped on", "came off"), keeps its order: "feeling in my backside ... I
+    can't sit" is not "can't feel", and "dropping things ... on the thumb side" is not "dropped on"."""
     if not all(w in positions for w in words):
         return []
-    ordered = words[0] in _NEGATION_LEADS
+    ordered = words[0] in _NEGATION_LEADS or any(w in _WEAK for w in words[1:])
     out = []
     for anchor in positions[words[0]]:
         clause = clause_of[anchor]

@@ -45,7 +45,7 @@ from .model import (
 )
 from .redflags import Member, Phrase, RedFlagIndex
 
-SCHEMA = 9
+SCHEMA = 10
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
