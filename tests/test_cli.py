@@ -16,7 +16,7 @@ import typer
 from massage_cli import __version__
 from massage_cli.cli import ExitCode, app, user_file
 from massage_cli.render import Format
-from massage_cli.screening import questions
+from massage_cli.screening import Reply, questions
 
 from .conftest import MINI
 
@@ -465,11 +465,11 @@ class TestBrokenLayer:
         assert "the warning signs shown come from the bundled knowledge base" in result.stderr
 
     def test_screen_falls_back_to_the_bundled_questions(self, run, kb, broken_user_file) -> None:
-        """screen still asks about every bundled warning sign, exit 0, with a note naming the broken file."""
+        """screen still knows every bundled warning sign, exit 0, with a note naming the broken file."""
         result = run("screen", "--no-prompt", "--json")
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
-        assert ("no-warning-signs", {f.id for f in kb.red_flags}) == (data["outcome"], set(data["answers"]))
+        assert ("not-screened", {f.id for f in kb.red_flags}) == (data["outcome"], set(data["answers"]))
         assert f"{broken_user_file} is broken" in result.stderr
 
     def test_the_layers_that_are_not_broken_are_kept(self, run, broken_user_file) -> None:
@@ -631,29 +631,29 @@ class TestScreenAnswers:
         count = len(questions(kb.red_flags))
         words = ["nah", "Nope!", "no.", "NAY", "false", "0", "n"]
         answers = "".join(f"{words[i % len(words)]}\n" for i in range(count))
-        result = run("screen", "--json", input=answers)
+        result = run("screen", "--all", "--json", input=answers)
         assert result.exit_code == 0, result.output
         assert "no-warning-signs" == json.loads(result.stdout)["outcome"]
 
     def test_piped_blank_lines_are_skipped(self, run, kb) -> None:
         """Piped, blank lines are skipped (not read as 'no'), and running out of answers exits 2."""
         count = len(questions(kb.red_flags))
-        result = run("screen", "--json", input="\n\n" + "n\n\n" * (count - 1))
+        result = run("screen", "--all", "--json", input="\n\n" + "n\n\n" * (count - 1))
         assert ExitCode.USAGE == result.exit_code
         assert f"got {count - 1}, question {count} is" in result.stderr
 
     def test_piped_unknown_word_lists_the_words(self, run) -> None:
         """An answer that is neither exits 2 and names the words understood."""
-        result = run("screen", input="maybe\n")
+        result = run("screen", input="perchance\n")
         assert ExitCode.USAGE == result.exit_code
-        assert "answer 1 'maybe' is not yes or no (yes: yes y yeah" in result.stderr
+        assert "answer 1 'perchance' is not yes, no or not sure (yes: yes y yeah" in result.stderr
 
     def test_terminal_asks_again_after_blank_or_unknown(self, kb, monkeypatch) -> None:
         """On a terminal, a blank or unknown answer asks the same question again."""
         from massage_cli import cli
 
         flags = questions(kb.red_flags)
-        replies = iter(["", "maybe", "nah", *["no"] * (len(flags) - 1)])
+        replies = iter(["", "perchance", "nah", *["no"] * (len(flags) - 1)])
         asked: list[str] = []
 
         def read(prompt) -> str:
@@ -661,9 +661,9 @@ class TestScreenAnswers:
             return next(replies)
 
         monkeypatch.setattr(sys, "stderr", io.StringIO())
-        assert [False] * len(flags) == cli._ask_on_terminal(flags, read)
+        assert [Reply.NO] * len(flags) == cli._ask_on_terminal(flags, read)
         assert 3 == asked.count(asked[0])
-        assert "Please answer yes or no" in sys.stderr.getvalue()
+        assert "Please answer yes, no or not sure" in sys.stderr.getvalue()
 
     def test_terminal_end_of_input_is_a_usage_error(self, kb, monkeypatch) -> None:
         """On a terminal, end of input (Ctrl-D) stops with exit 2."""
@@ -676,6 +676,34 @@ class TestScreenAnswers:
         with pytest.raises(typer.Exit) as stopped:
             cli._ask_on_terminal(questions(kb.red_flags), read)
         assert ExitCode.USAGE == stopped.value.exit_code
+
+    @pytest.mark.parametrize("ask", ["_ask_on_terminal", "_ask_topic"])
+    def test_terminal_end_of_input_message_starts_on_a_new_line(self, kb, monkeypatch, ask: str) -> None:
+        """After Ctrl-D at a prompt (the cursor still after it), the message starts on a new line."""
+        from massage_cli import cli
+
+        def read(prompt) -> str:
+            sys.stderr.write(str(prompt))  # as the terminal shows it, with no newline
+            raise EOFError
+
+        monkeypatch.setattr(sys, "stderr", io.StringIO())
+        args = (questions(kb.red_flags), read) if ask == "_ask_on_terminal" else (read,)
+        with pytest.raises(typer.Exit):
+            getattr(cli, ask)(*args)
+        prompt, message = sys.stderr.getvalue().splitlines()[-2:]
+        assert (True, "massage-cli: screening stopped before every question was answered") == (
+            prompt.endswith(") "),
+            message,
+        )
+
+    def test_terminal_not_sure_is_an_answer_with_the_reason(self, kb, monkeypatch) -> None:
+        """On a terminal, "I don't know" is taken (not asked again), and the reason it counts as yes is shown."""
+        from massage_cli import cli
+
+        flags = questions(kb.red_flags)
+        monkeypatch.setattr(sys, "stderr", io.StringIO())
+        assert [Reply.UNSURE] == cli._ask_on_terminal(flags, lambda prompt: "I don't know")
+        assert "Not sure counts as yes" in sys.stderr.getvalue()
 
 
 class TestBatchNotFound:

@@ -138,10 +138,13 @@ RED_FLAG_ENTRY = obj(
     sources=SOURCES,
 )
 SCREEN = obj(
-    outcome={"enum": ["emergency", "call-care-team", "see-a-doctor", "no-warning-signs"]},
+    outcome={"enum": ["emergency", "call-care-team", "see-a-doctor", "no-warning-signs", "not-screened"]},
     message=TEXT,
     red_flags=array(RED_FLAG),
-    answers={"type": "object", "additionalProperties": {"type": ["boolean", "null"]}},
+    answers={
+        "type": "object",
+        "additionalProperties": {"oneOf": [{"type": ["boolean", "null"]}, {"const": "unsure"}]},
+    },
     disclaimer=TEXT,
 )
 BENEFITS = obj(can_do=TEXTS, cannot_do=TEXTS, sources=SOURCES, disclaimer=TEXT)
@@ -241,6 +244,15 @@ class TestEveryCommand:
         data = json.loads(result.stdout)
         assert [] == errors(SCREEN, data)
         assert ("emergency", None) == (data["outcome"], list(data["answers"].values())[-1])
+
+    def test_screen_unsure_is_a_string(self, run) -> None:
+        """A 'not sure' answer is "unsure" in `answers`, and its sign is in `red_flags`."""
+        result = run("screen", "sciatica", "--json", input="no\nnot sure\n")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert [] == errors(SCREEN, data)
+        assert [False, "unsure"] == [v for v in data["answers"].values() if v is not None]
+        assert ["bladder-bowel"] == [flag["id"] for flag in data["red_flags"]]
 
     def test_validate_with_problems(self, run, tmp_path) -> None:
         """An invalid file gives valid false, every problem with its place, and counts null."""

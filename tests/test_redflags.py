@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from massage_cli.knowledge import load_bundled
 from massage_cli.matching import Index
 from massage_cli.model import Action, Verdict
 from massage_cli.redflags import RedFlagIndex, content_words, strong_words
+from massage_cli.screening import GENERAL, choose
 from massage_cli.words import english_words
 
 KB = load_bundled()
@@ -519,7 +522,7 @@ class TestScreen:
 
     def test_all_no(self, run) -> None:
         """All 'no': no warning signs, and a reminder to check with a doctor."""
-        result = run("screen", "--json", input=self.answers())
+        result = run("screen", "--all", "--json", input=self.answers())
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert "no-warning-signs" == data["outcome"]
@@ -528,7 +531,7 @@ class TestScreen:
 
     def test_emergency_stops_the_questions(self, run) -> None:
         """A 'yes' to the first (emergency) question ends the walk-through with an emergency."""
-        result = run("screen", "--json", input=self.answers(yes_at=0))
+        result = run("screen", "--all", "--json", input=self.answers(yes_at=0))
         data = json.loads(result.stdout)
         assert "emergency" == data["outcome"]
         assert 1 == sum(v is not None for v in data["answers"].values())
@@ -548,9 +551,9 @@ class TestScreen:
         assert "safe" not in result.stdout.lower()
 
     def test_no_prompt(self, run) -> None:
-        """--no-prompt asks nothing and counts every sign as 'no'."""
+        """--no-prompt asks nothing, so it does not claim there are no warning signs."""
         data = json.loads(run("screen", "--no-prompt", "--json").stdout)
-        assert "no-warning-signs" == data["outcome"]
+        assert ("not-screened", {None}) == (data["outcome"], set(data["answers"].values()))
 
     def test_unknown_id(self, run) -> None:
         """An unknown --yes id is a usage error."""
@@ -559,6 +562,79 @@ class TestScreen:
         assert "unknown warning sign" in result.stderr
 
     def test_bad_and_missing_answers(self, run) -> None:
-        """An answer that is not yes or no, or too few answers, is a usage error."""
-        assert ExitCode.USAGE == run("screen", input="n\nmaybe\n").exit_code
+        """An answer that is not yes, no or not sure, or too few answers, is a usage error."""
+        assert ExitCode.USAGE == run("screen", input="n\nperchance\n").exit_code
         assert ExitCode.USAGE == run("screen", input="n\n").exit_code
+
+
+class TestScreenAsksWhatFits:
+    """`screen` asks the few questions that fit what the person named; every one only with --all."""
+
+    def test_a_condition_asks_its_own_questions(self, run) -> None:
+        """`screen sciatica` asks sciatica's questions only, says how many, and points at --all."""
+        chosen = choose(INDEX, "sciatica").flags
+        result = run("screen", "sciatica", "--json", input="n\n" * len(chosen))
+        assert result.exit_code == 0, result.output
+        answers = json.loads(result.stdout)["answers"]
+        assert [f.id for f in chosen] == [k for k, v in answers.items() if v is not None]
+        assert f"{len(chosen)} questions for Sciatica" in result.stderr
+        assert f"'massage-cli screen --all' asks about all {len(KB.red_flags)} warning signs" in result.stderr
+
+    def test_nothing_named_asks_the_general_questions(self, run) -> None:
+        """With nothing named, piped answers are for the few general questions."""
+        result = run("screen", "--json", input="n\n" * len(GENERAL))
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert ("no-warning-signs", set(GENERAL)) == (
+            data["outcome"],
+            {k for k, v in data["answers"].items() if v is not None},
+        )
+
+    def test_words_that_name_nothing_say_so(self, run) -> None:
+        """Words that name no condition get a note on stderr, and the general questions."""
+        result = run("screen", "xyzzy", "plover", "--json", input="n\n" * len(GENERAL))
+        assert result.exit_code == 0, result.output
+        assert (
+            "no condition or warning sign found in 'xyzzy plover'; asking the general questions"
+            in result.stderr
+        )
+
+    def test_all_asks_every_question(self, run) -> None:
+        """--all asks about every warning sign (and needs an answer for each)."""
+        result = run("screen", "--all", "--json", input="n\n" * len(GENERAL))
+        assert ExitCode.USAGE == result.exit_code
+        assert f"got {len(GENERAL)}, question {len(GENERAL) + 1} is" in result.stderr
+
+    def test_not_sure_counts_as_yes_and_says_why(self, run) -> None:
+        """'I don't know' to an emergency question gives the emergency advice and the reason."""
+        result = run("screen", "sciatica", "--format", "plain", input="no\nI don't know\n")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("EMERGENCY:")
+        assert "You were not sure about:" in result.stdout
+        assert "Not sure counts as yes" in " ".join(result.stdout.split())
+
+
+class TestScreenPrintout:
+    """The HTML printout lists the questions and answers, and claims nothing when nothing was asked."""
+
+    def test_lists_each_question_and_answer(self, run) -> None:
+        """Each question asked is on the page with its answer, and the count of those not asked."""
+        chosen = choose(INDEX, "sciatica").flags
+        replies = ["no", "not sure"]
+        result = run("screen", "sciatica", "--format", "html", input="\n".join(replies) + "\n")
+        assert result.exit_code == 0, result.output
+        page = html.unescape(result.stdout)
+        rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", page)
+        assert [(chosen[0].ask, "No"), (chosen[1].ask, "Not sure")] == rows
+        assert f"{len(KB.red_flags) - 2} other warning signs were not asked about" in page
+
+    def test_no_prompt_claims_no_absence_of_signs(self, run) -> None:
+        """`screen --no-prompt --format html` says nothing was asked, not that there are no warning signs."""
+        result = run("screen", "--no-prompt", "--format", "html")
+        assert result.exit_code == 0, result.output
+        page = html.unescape(result.stdout).lower()
+        assert (True, True, False) == (
+            "no questions were asked" in page,
+            "not screened" in page,
+            "you reported" in page,
+        )

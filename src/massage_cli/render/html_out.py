@@ -339,15 +339,39 @@ def red_flags(kb: KnowledgeBase) -> str:
 
 
 def screening(result: Screening, kb: KnowledgeBase) -> str:
-    """The outcome of a screening as a printable page."""
+    """The outcome of a screening as a printable page, with each question asked and its answer."""
+    from ..screening import UNSURE_WHY
+
     outcome = result.outcome
     body = [f"<h1>Screening: {esc(outcome.value.replace('-', ' '))}</h1>"]
     body.append(f'<p class="headline">{esc(outcome.message)}</p>')
     if result.flagged:
         items = [f"<li><strong>{esc(f.name)}</strong>: {esc(f.message)}</li>" for f in result.flagged]
         body += ["<section>", "<h2>You said yes to</h2>", "<ul>", *items, "</ul>", "</section>"]
+    if result.unsure:
+        items = [f"<li><strong>{esc(f.name)}</strong>: {esc(f.message)}</li>" for f in result.unsure]
+        body += ["<section>", "<h2>You were not sure about</h2>", f"<p>{esc(UNSURE_WHY)}</p>"]
+        body += ["<ul>", *items, "</ul>", "</section>"]
+    body += ["<section>", "<h2>Your answers</h2>", *_screening_answers(result), "</section>"]
     body.append(_clinic(kb))
     return _document("Screening &ndash; massage-cli", body, _footer(kb))
+
+
+def _screening_answers(result: Screening) -> list[str]:
+    """Each question asked with its answer, and how many were not asked."""
+    asked = result.asked
+    lines = (
+        [_table(("Question", "Answer"), [(flag.ask, reply.label) for flag, reply in asked])] if asked else []
+    )
+    left = len(result.answers) - len(asked)
+    if not asked:
+        lines.append("<p>No questions were asked.</p>")
+    elif left:
+        lines.append(
+            f"<p>{left} other warning signs were not asked about "
+            "(<code>massage-cli screen --all</code> asks about every one).</p>"
+        )
+    return lines
 
 
 def paths(rows: Sequence[dict[str, str]]) -> str:

@@ -221,13 +221,17 @@ def red_flags(kb: KnowledgeBase) -> str:
 
 
 def screening(result: Screening, kb: KnowledgeBase) -> str:
-    """The outcome of a screening, with every answer (null for questions not asked)."""
+    """The outcome of a screening, with every answer: true, false, "unsure" (counts as yes) or null
+    (not asked)."""
+    from ..screening import Reply
+
+    values: dict[Reply | None, bool | str | None] = {Reply.YES: True, Reply.NO: False, Reply.UNSURE: "unsure"}
     return dumps(
         {
             "outcome": result.outcome.value,
             "message": result.outcome.message,
-            "red_flags": [red_flag_data(flag) for flag in result.flagged],
-            "answers": {flag.id: yes for flag, yes in result.answers},
+            "red_flags": [red_flag_data(flag) for flag in (*result.flagged, *result.unsure)],
+            "answers": {flag.id: values.get(reply) for flag, reply in result.answers},
             "disclaimer": kb.disclaimer,
         }
     )

@@ -145,12 +145,18 @@ def red_flags(kb: KnowledgeBase) -> str:
 
 def screening(result: Screening, kb: KnowledgeBase) -> str:
     """The outcome of a screening as Markdown."""
+    from ..screening import UNSURE_WHY
+
     outcome = result.outcome
     lines = [f"**{esc(outcome.value.upper().replace('-', ' '))}: {esc(outcome.message)}**", ""]
     if result.flagged:
         lines += ["You said yes to:", ""]
         lines += [f"- **{esc(f.name)}**: {esc(f.message)}" for f in result.flagged]
         lines.append("")
+    if result.unsure:
+        lines += ["You were not sure about:", ""]
+        lines += [f"- **{esc(f.name)}**: {esc(f.message)}" for f in result.unsure]
+        lines += ["", esc(UNSURE_WHY), ""]
     lines.append(f"*{esc(kb.disclaimer)}*")
     return "\n".join(lines) + "\n"
 

@@ -217,10 +217,14 @@ def red_flags(kb: KnowledgeBase) -> str:
 
 def screening(result: Screening, kb: KnowledgeBase) -> str:
     """The outcome of a screening, the action first."""
+    from ..screening import UNSURE_WHY
+
     outcome = result.outcome
     lines = [_para(f"{outcome.value.upper().replace('-', ' ')}: {outcome.message}")]
     if result.flagged:
         lines += ["", "You said yes to:", *_flags(result.flagged)]
+    if result.unsure:
+        lines += ["", "You were not sure about:", *_flags(result.unsure), _para(UNSURE_WHY, "  ", "  ")]
     lines += ["", _para(kb.disclaimer)]
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,7 @@ from rich.text import Text
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
-from ..screening import Outcome, Screening
+from ..screening import UNSURE_WHY, Outcome, Screening
 from . import common
 
 if TYPE_CHECKING:
@@ -282,6 +282,7 @@ _OUTCOME_STYLES = {
     Outcome.CALL_CARE_TEAM: "bold white on red",
     Outcome.SEE_A_DOCTOR: "bold black on yellow",
     Outcome.NO_WARNING_SIGNS: "bold white on blue",
+    Outcome.NOT_SCREENED: "bold white on blue",
 }
 
 
@@ -294,6 +295,13 @@ def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
             Text(""),
             _heading("You said yes to"),
             _bullets([f"{f.name}: {f.message}" for f in result.flagged]),
+        ]
+    if result.unsure:
+        body += [
+            Text(""),
+            _heading("You were not sure about"),
+            _bullets([f"{f.name}: {f.message}" for f in result.unsure]),
+            Text(UNSURE_WHY),
         ]
     heading = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
     border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
