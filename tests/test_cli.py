@@ -482,7 +482,7 @@ class TestBrokenLayer:
         """check exits 3 with the problems, and says how to leave the file out."""
         result = run("check", "fibromyalgia")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
-        assert f"{broken_user_file}:2:5: conditions[0]: missing required field" in result.stderr
+        assert f"{broken_user_file}:2:5: conditions[0]: missing 13 required fields: name, " in result.stderr
         assert "--no-user-config" in result.stderr
         assert "" == result.stdout
 

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from massage_cli import knowledge
 from massage_cli.cli import ExitCode
 from massage_cli.knowledge import MAX_FILE_BYTES, check_layers
-from massage_cli.layers import Layer, Problem, bundled_path, files_with_problems, problem_kind, summarise
+from massage_cli.layers import (
+    Layer,
+    Problem,
+    bundled_path,
+    files_with_problems,
+    group_missing,
+    problem_kind,
+    summarise,
+)
 from massage_cli.model import Action, Evidence, EvidenceLevel, KnowledgeBase, replace
 
 from .conftest import MINI
@@ -811,9 +819,12 @@ class TestSummarise:
         shown, rest = summarise(problems)
         assert 33_000 == len(problems)
         assert len(shown) + len(rest) <= 50
-        assert len(problems) == len(shown) + sum(n for _, n in rest)
+        # The first line stands for the 3,000 missing aliases; every other line for one problem.
+        assert (
+            "3,000 conditions miss required field 'aliases' (the first is conditions[0])" == shown[0].message
+        )
+        assert len(problems) == 3_000 + len(shown) - 1 + sum(n for _, n in rest)
         kinds = dict(rest)
-        assert 2_990 <= kinds["conditions[*]: missing required field 'aliases'"] < 3_000
         assert (
             "conditions[*].verdict: '...' is not one of helps, may-help, unproven, not-a-substitute, avoid, urgent (did you mean '...'?)"
             in kinds
@@ -917,14 +928,20 @@ class TestValidateOneScreen:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
-    def test_first_problems_then_counts_by_kind(self, run, tmp_path: Path) -> None:
-        """At most about 50 problem lines, then '297 more: ...' counts; the summary counts bad files."""
+    def test_entries_missing_the_same_fields_are_one_line(self, run, tmp_path: Path) -> None:
+        """300 entries that miss the same 12 fields are one line (not 12 lines and counts)."""
         result = run("validate", str(self.disaster(tmp_path)), "--format", "plain")
         assert ExitCode.KNOWLEDGE_BASE == result.exit_code
         lines = result.stdout.splitlines()
         assert lines[0].startswith("INVALID: 3,600 problems in 1 of 2 file(s)")
-        assert len(lines) <= 52
-        assert any(" more: conditions[*]: missing required field 'summary'" in line for line in lines)
+        assert [
+            "INVALID: 3,600 problems in 1 of 2 file(s).",
+            (
+                f"  {tmp_path / 'disaster.yaml'}:2:5: 300 conditions miss 12 required fields: aliases, icd10, "
+                "category, verdict, summary, benefits, precautions, see_a_doctor_if, cannot_replace, evidence, "
+                "sources, reviewed (the first is conditions[0])"
+            ),
+        ] == lines
 
     def test_all_lists_every_problem(self, run, tmp_path: Path) -> None:
         """--all prints one line per problem."""
@@ -1089,3 +1106,303 @@ class TestUrgencyLayers:
             "urgency emergency in conditions.low-back-pain.see_a_doctor_if[0] but soon here"
             in warning.message
         )
+
+
+class TestCodeSet:
+    """Every ICD-10-CM code a layer lists is checked against the shipped code set."""
+
+    def test_a_code_that_does_not_exist_is_an_error(self, tmp_path) -> None:
+        """A well-formed code the code set lacks is refused, with the closest real code above it."""
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[M99.999]"))
+        assert [
+            (
+                f"{path}:5:13: conditions[0].icd10[0]: 'M99.999' is not in the ICD-10-CM code set "
+                "(the closest code above it is M99.9: Biomechanical lesion, unspecified)"
+            )
+        ] == messages(check(path)[0])
+
+    def test_validate_refuses_it(self, run, tmp_path) -> None:
+        """validate says INVALID (exit 3) for a made-up code."""
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[M99.999]"))
+        result = run("validate", str(path), "--format", "plain")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code, result.output
+        assert "'M99.999' is not in the ICD-10-CM code set" in result.stdout
+
+    def test_check_does_not_answer_from_the_layer(self, run, tmp_path) -> None:
+        """`check M99.999` with such a layer stops with exit 3, and answers nothing from it."""
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[M99.999]"))
+        result = run("--kb", str(path), "check", "M99.999", "--json")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code, result.output
+        assert "" == result.stdout
+        assert "'M99.999' is not in the ICD-10-CM code set" in result.stderr
+
+    def test_a_heading_is_a_warning(self, run, tmp_path) -> None:
+        """A code that exists but cannot be billed loads, with a warning naming the codes under it."""
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[Y93.C]"))
+        result = run("validate", str(path), "--format", "plain")
+        assert ExitCode.OK == result.exit_code, result.output
+        assert [
+            (
+                f"{path}:5:13: conditions[0].icd10[0]: warning: 'Y93.C' (Activities involving computer "
+                "technology and electronic devices) is a heading, not a billable code; a claim needs a code "
+                "under it: Y93.C1, Y93.C2, Y93.C9"
+            )
+        ] == [line for line in result.stderr.splitlines() if ".icd10" in line]
+
+    def test_a_heading_with_many_codes_names_three(self, tmp_path) -> None:
+        """A heading with many codes under it names the first three and counts the others."""
+        path = write(tmp_path, CONDITION.replace("[Y93.C9]", "[S16]"))
+        stack = [Layer(bundled_path(), "bundled"), Layer(path, "option")]
+        problems, warnings, kb = knowledge.check_layers_warnings(stack)
+        assert kb is not None, problems
+        assert [
+            (
+                "'S16' (Injury of muscle, fascia and tendon at neck level) is a heading, not a billable code; "
+                "a claim needs a code under it: S16.1XXA, S16.1XXD, S16.1XXS and 9 more"
+            )
+        ] == [w.message for w in warnings if "icd10" in w.path]
+
+    def test_a_patch_that_sets_a_heading_is_warned(self, tmp_path) -> None:
+        """A patch's codes are checked too: a heading it sets gets the warning, at the patch."""
+        path = write(
+            tmp_path, "conditions:\n  - id: fibromyalgia\n    patch: true\n    icd10: [M79.7, Y93.C]\n"
+        )
+        stack = [Layer(bundled_path(), "bundled"), Layer(path, "option")]
+        problems, warnings, _kb = knowledge.check_layers_warnings(stack)
+        assert [] == problems
+        assert [("conditions[0].icd10[1]", 4)] == [(w.path, w.line) for w in warnings if w.file == str(path)]
+
+    def test_every_bundled_code_is_billable(self, kb) -> None:
+        """The bundled file gives no code warnings: each of its codes is in the code set and billable."""
+        from massage_cli.icd10 import lookup
+
+        assert [] == [
+            code for c in kb.conditions for code in c.icd10 if not getattr(lookup(code), "billable", False)
+        ]
+
+
+class TestWholeReplacement:
+    """An entry with a lower layer's id replaces it whole: validate says so and points at patch."""
+
+    FIBRO = CONDITION.replace("id: ear-ache", "id: fibromyalgia").replace("[sore ear]", "[sore fibro ear]")
+
+    def test_validate_warns(self, run, tmp_path) -> None:
+        """A complete entry with a bundled id is valid, with a warning that names the bundled entry."""
+        path = write(tmp_path, self.FIBRO)
+        result = run("validate", str(path), "--format", "plain")
+        assert ExitCode.OK == result.exit_code, result.output
+        line = bundled_line("  - id: fibromyalgia")
+        assert (
+            f"{path}:2:5: conditions[0]: warning: replaces the whole condition 'fibromyalgia' from "
+            f"{bundled_path()}:{line}: add 'patch: true' to change only the fields given here, or "
+            "'patch: false' to say the replacement is meant"
+        ) in result.stderr.splitlines()
+
+    def test_patch_false_says_it_is_meant(self, run, tmp_path) -> None:
+        """`patch: false` replaces the entry on purpose: no warning."""
+        path = write(
+            tmp_path, self.FIBRO.replace("  - id: fibromyalgia\n", "  - id: fibromyalgia\n    patch: false\n")
+        )
+        result = run("validate", str(path), "--format", "plain")
+        assert ExitCode.OK == result.exit_code, result.output
+        assert "replaces the whole" not in result.stderr
+
+    def test_a_new_id_is_not_warned(self, run, tmp_path) -> None:
+        """An entry of its own (an id no lower layer has) gets no such warning."""
+        result = run("validate", str(write(tmp_path, CONDITION)), "--format", "plain")
+        assert "replaces the whole" not in result.stderr
+
+    def test_few_fields_suggest_a_patch(self, tmp_path) -> None:
+        """A bundled id with two of its fields: one problem that suggests 'patch: true', not 12 lines."""
+        path = write(tmp_path, "conditions:\n  - id: neck-pain\n    name: Sore neck\n")
+        line = bundled_line("  - id: neck-pain")
+        assert [
+            (
+                f"{path}:2:5: conditions[0]: gives 2 of the 14 required fields of a condition, and 'neck-pain' "
+                f"is the id of one from {bundled_path()}:{line}: add 'patch: true' to change only the fields "
+                "given here (without it, the entry replaces that one whole and needs all 14)"
+            )
+        ] == messages(check(path)[0])
+
+    def test_a_nearly_whole_entry_lists_what_it_misses(self, tmp_path) -> None:
+        """An entry that gives most fields was meant whole: each missing field is listed, no patch hint."""
+        path = write(tmp_path, self.FIBRO.replace("    summary: Gentle massage may ease a sore ear.\n", ""))
+        assert [f"{path}:2:5: conditions[0]: missing required field 'summary'"] == messages(check(path)[0])
+
+    def test_a_new_id_with_few_fields_lists_them(self, tmp_path) -> None:
+        """Without a lower entry of its id there is nothing to patch: the missing fields are listed."""
+        path = write(tmp_path, "conditions:\n  - id: ear-thing\n    name: Ear thing\n")
+        assert 12 == sum("missing required field" in m for m in messages(check(path)[0]))
+
+
+class TestGroupedMissingFields:
+    """Missing fields are grouped in summaries: by entry, then entries that miss the same ones."""
+
+    def test_one_entry_one_line(self, run, tmp_path) -> None:
+        """An entry that misses three fields gets one line naming them."""
+        text = CONDITION
+        for field in (
+            "summary: Gentle massage may ease a sore ear.",
+            "benefits: [It may ease tight ear muscles.]",
+        ):
+            text = text.replace(f"    {field}\n", "")
+        result = run("validate", str(write(tmp_path, text)), "--format", "plain")
+        assert [
+            "INVALID: 2 problems in 1 of 2 file(s).",
+            f"  {tmp_path / 'clinic.yaml'}:2:5: conditions[0]: missing 2 required fields: summary, benefits",
+        ] == result.stdout.splitlines()
+
+    def test_all_lists_each(self, run, tmp_path) -> None:
+        """--all lists every missing field on its own line, as JSON does."""
+        text = CONDITION.replace("    summary: Gentle massage may ease a sore ear.\n", "").replace(
+            "    benefits: [It may ease tight ear muscles.]\n", ""
+        )
+        result = run("validate", str(write(tmp_path, text)), "--format", "plain", "--all")
+        assert 3 == len(result.stdout.splitlines())
+
+    def test_groups_by_the_fields_missed(self) -> None:
+        """Entries that miss different fields are different lines; each line counts what it stands for."""
+        problems = [
+            Problem("f", 2, 5, "conditions[0]", "missing required field 'a'"),
+            Problem("f", 2, 5, "conditions[0]", "missing required field 'b'"),
+            Problem("f", 3, 9, "conditions[0].verdict", "'x' is not one of y"),
+            Problem("f", 5, 5, "conditions[1]", "missing required field 'a'"),
+            Problem("f", 5, 5, "conditions[1]", "missing required field 'b'"),
+            Problem("f", 8, 5, "conditions[2]", "missing required field 'a'"),
+            Problem("f", 9, 7, "conditions[2].sources[0]", "missing required field 'url'"),
+        ]
+        assert [
+            (
+                Problem(
+                    "f", 2, 5, "", "2 conditions miss 2 required fields: a, b (the first is conditions[0])"
+                ),
+                4,
+            ),
+            (problems[2], 1),
+            (problems[5], 1),
+            (problems[6], 1),
+        ] == group_missing(problems)
+
+    def test_other_commands_group_too(self, run, tmp_path) -> None:
+        """A command other than validate shows the grouped line, and nothing is left to count."""
+        lines = ["conditions:"] + [f"  - id: broken-{i}\n    name: Broken {i}" for i in range(300)]
+        path = write(tmp_path, "\n".join(lines) + "\n")
+        result = run("--kb", str(path), "check", "fibromyalgia")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert [
+            "massage-cli: the knowledge base cannot be used:",
+            (
+                f"  {path}:2:5: 300 conditions miss 12 required fields: aliases, icd10, category, verdict, "
+                "summary, benefits, precautions, see_a_doctor_if, cannot_replace, evidence, sources, reviewed "
+                "(the first is conditions[0])"
+            ),
+        ] == result.stderr.splitlines()
+
+    def test_many_kinds_still_counted(self, run, tmp_path) -> None:
+        """Thousands of entries with many kinds of mistake: the first lines, then counts by kind."""
+        result = run("validate", str(broken_file(tmp_path, 300)), "--format", "plain")
+        lines = result.stdout.splitlines()
+        assert len(lines) <= 52
+        assert any(" more: conditions[*].verdict: '...' is not one of" in line for line in lines)
+
+
+class TestDatesAndBodyParts:
+    """A date that does not exist and an everyday body-part word are named for what they are."""
+
+    def test_no_such_day(self, tmp_path) -> None:
+        """2026-02-30 has the shape of a date, but February has 28 days that year."""
+        path = write(tmp_path, CONDITION.replace("reviewed: 2026-11-27", "reviewed: 2026-02-30"))
+        assert [
+            f"{path}:15:15: conditions[0].reviewed: '2026-02-30' is not a real date (February 2026 has 28 days)"
+        ] == messages(check(path)[0])
+
+    def test_leap_year(self, tmp_path) -> None:
+        """2028-02-29 is a real date."""
+        path = write(tmp_path, CONDITION.replace("reviewed: 2026-11-27", "reviewed: 2028-02-29"))
+        assert [] == check(path)[0]
+
+    def test_not_a_date_shape(self, tmp_path) -> None:
+        """Text that is not YYYY-MM-DD at all is still 'not an ISO date'."""
+        path = write(tmp_path, CONDITION.replace("reviewed: 2026-11-27", "reviewed: 27/11/2026"))
+        assert "'27/11/2026' is not an ISO date (YYYY-MM-DD)" in messages(check(path)[0])[0]
+
+    @pytest.mark.parametrize(
+        ("written", "hint"),
+        [
+            ("feet", "(did you mean 'foot'?)"),
+            ("knees", "(did you mean 'knee'?)"),
+            ("tummy", "(did you mean 'belly'?)"),
+            ("backs", "(did you mean one of 'upper-back', 'lower-back'?)"),
+        ],
+    )
+    def test_everyday_body_part(self, tmp_path, written: str, hint: str) -> None:
+        """A plural or everyday word for a body part suggests the vocabulary word."""
+        path = write(
+            tmp_path, CONDITION.replace("    reviewed:", f"    body_parts: [{written}]\n    reviewed:")
+        )
+        assert [f"'{written}' is not a known body part {hint}"] == [p.message for p in check(path)[0]]
+
+
+FLAG_QUERY = "numbness around my bottom and I can't control my bladder"
+
+
+class TestBrokenLayerKeepsWarnings:
+    """A broken layer stops `check` (exit 3), but not before the bundled red flags have had their say."""
+
+    def broken(self, tmp_path: Path) -> Path:
+        return write(tmp_path, "conditions:\n  - id: x\n    name: X\n   aliases: []\n")
+
+    def test_warning_before_the_error(self, run, tmp_path) -> None:
+        """The emergency warning comes first on stderr, then the problem; stdout stays empty; exit 3."""
+        result = run("--kb", str(self.broken(tmp_path)), "check", FLAG_QUERY)
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert "" == result.stdout
+        lines = result.stderr.splitlines()
+        assert (
+            "massage-cli: WARNING: Call emergency services or go to the emergency department now." == lines[0]
+        )
+        assert lines[1].startswith("  ! Numbness around the genitals or bottom (saddle area): ")
+        assert lines.index("massage-cli: the knowledge base cannot be used:") > 2
+
+    def test_no_warning_without_a_sign(self, run, tmp_path) -> None:
+        """An ordinary question gets only the problem."""
+        result = run("--kb", str(self.broken(tmp_path)), "check", "sore neck")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert result.stderr.startswith("massage-cli: the knowledge base cannot be used:\n")
+
+    def test_batch_names_the_line(self, run, tmp_path) -> None:
+        """In a batch, each warning names the line it is for."""
+        result = run(
+            "--kb",
+            str(self.broken(tmp_path)),
+            "check",
+            "--batch",
+            "-",
+            "--json",
+            input=f"sore neck\n{FLAG_QUERY}\n",
+        )
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert "" == result.stdout
+        assert result.stderr.startswith("massage-cli: line 2: WARNING: Call emergency services")
+
+    def test_without_the_bundled_file(self, run, tmp_path) -> None:
+        """--no-bundled leaves the bundled entries out, not its warning signs."""
+        result = run("--no-bundled", "--kb", str(self.broken(tmp_path)), "check", FLAG_QUERY)
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert result.stderr.startswith("massage-cli: WARNING: ")
+
+
+class TestProblemsOutsideValidate:
+    """Other commands print a problem as validate does, spaces and all."""
+
+    def test_indentation_hint_keeps_its_spaces(self, run, tmp_path) -> None:
+        """The quoted line above keeps the four spaces of indentation the hint talks about."""
+        path = write(tmp_path, "conditions:\n  - id: x\n    name: X\n   aliases: []\n")
+        result = run("--kb", str(path), "check", "sore neck")
+        assert ExitCode.KNOWLEDGE_BASE == result.exit_code
+        assert (
+            "(this line is indented 3 spaces; line 3 above is indented 4 spaces: '    name: X')"
+            in result.stderr
+        )
+        validate = run("validate", str(path), "--format", "plain")
+        assert result.stderr.splitlines()[1] in validate.stdout.splitlines()

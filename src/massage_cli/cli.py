@@ -19,12 +19,12 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .answer import Answer, answer
-from .layers import SHOWN_PROBLEMS, KnowledgeBaseError, Layer, bundled_path, env_paths
+from .layers import SHOWN_PROBLEMS, KnowledgeBaseError, Layer, bundled_path, env_paths, summarise
 from .matching import Index
 from .model import EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
 from .render.common import also_line
-from .textclean import shorten
+from .textclean import one_line, shorten
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 ENV_KB = "MASSAGE_CLI_KB"
 USER_FILE = "conditions.yaml"
 MAX_SHOWN_PROBLEMS = 12
+MAX_PROBLEM_CHARACTERS = 500
+"""A problem line is cut after this many characters (a path and a quoted line fit)."""
 
 
 class ExitCode(enum.IntEnum):
@@ -193,12 +195,17 @@ def layers(options: dict[str, Any]) -> list[Layer]:
 
 
 def report_problems(problems: list[Any], header: str) -> None:
-    """Print the first problems (one screen at most) and a count of the rest."""
+    """Print the first problems (one screen at most, missing fields grouped) and a count of the rest."""
+    from .layers import group_missing
+
     note(f"massage-cli: {header}")
-    for problem in problems[:MAX_SHOWN_PROBLEMS]:
-        note(f"  {shorten(str(problem), 300)}")
-    if len(problems) > MAX_SHOWN_PROBLEMS:
-        note(f"  ... and {len(problems) - MAX_SHOWN_PROBLEMS} more problems")
+    lines = group_missing(problems)[:MAX_SHOWN_PROBLEMS]
+    for problem, _ in lines:
+        # Spaces kept as written: the indentation hint quotes a line to show its indent.
+        note(f"  {one_line(str(problem), MAX_PROBLEM_CHARACTERS)}")
+    rest = len(problems) - sum(count for _, count in lines)
+    if rest:
+        note(f"  ... and {rest:,} more problem{'s' if rest != 1 else ''}")
 
 
 def _problem_count(problems: Sequence[Any], layer: Layer) -> int:
@@ -210,13 +217,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _open(ctx: typer.Context, opener: Any) -> Any:
-    """Call a store opener on the active layers; exit 3 with every problem listed if it fails."""
+def _open(ctx: typer.Context, opener: Any, before_error: Callable[[], None] | None = None) -> Any:
+    """Call a store opener on the active layers; exit 3 with every problem listed if it fails
+    (after calling `before_error`, if given)."""
     stack = layers(ctx.find_root().obj or {})
     try:
         with _cache_status(stack):
             return opener(stack)
     except KnowledgeBaseError as exc:
+        if before_error is not None:
+            before_error()
         report_problems(exc.problems, "the knowledge base cannot be used:")
         if any(layer.origin == _Origin.USER.value and _problem_count(exc.problems, layer) for layer in stack):
             note(
@@ -317,11 +327,11 @@ def load_kb(ctx: typer.Context) -> KnowledgeBase:
     return _open(ctx, open_kb)  # type: ignore[no-any-return]
 
 
-def load_index(ctx: typer.Context) -> Index:
+def load_index(ctx: typer.Context, before_error: Callable[[], None] | None = None) -> Index:
     """A lookup index over the merged knowledge base, or exit 3 with every problem listed."""
     from .store import open_index
 
-    return _open(ctx, open_index)  # type: ignore[no-any-return]
+    return _open(ctx, open_index, before_error)  # type: ignore[no-any-return]
 
 
 def pick_format(fmt: Format | None, as_json: bool, to_stdout: bool = True) -> Format:
@@ -616,7 +626,7 @@ def check(
         queries = [(0, " ".join(safe_arg(word) for word in query or ()))]
         if not queries[0][1].strip():
             fail("the query is empty; try 'massage-cli check fibromyalgia'", ExitCode.USAGE)
-    index = load_index(ctx)
+    index = load_index(ctx, lambda: _warn_with_bundled_flags(queries, numbered=batch is not None))
     kb = index.kb
     out = renderer(fmt)
     all_found = True
@@ -650,6 +660,33 @@ def check(
     if batch is not None and not queries:
         note("massage-cli: the batch had no queries")
     raise typer.Exit(ExitCode.OK if all_found else ExitCode.NOT_FOUND)
+
+
+def _warn_with_bundled_flags(queries: list[tuple[int, str]], *, numbered: bool) -> None:
+    """When the layers cannot be used, the warning signs still can: scan the queries with the
+    bundled red flags and print any warning on stderr, before the problems (the exit stays 3)."""
+    from .render.common import flag_heading
+    from .store import open_index
+
+    try:
+        index = open_index([Layer(bundled_path(), _Origin.BUNDLED.value)])
+    except KnowledgeBaseError:
+        return  # the bundled file itself is broken: only the problems can be shown
+    warned = False
+    for number, text in queries:
+        result = answer(index, text)
+        if not result.red_flags:
+            continue
+        where = f"line {number}: " if numbered else ""
+        note(f"massage-cli: {where}{flag_heading(result)}")
+        for flag in result.red_flags:
+            note(f"  ! {flag.name}: {flag.message}")
+        warned = True
+    if warned:
+        note(
+            "massage-cli: these warning signs come from the bundled knowledge base; "
+            "the rest of the answer needs the files below fixed."
+        )
 
 
 # --------------------------------------------------------------------------- other commands
@@ -1013,8 +1050,12 @@ def validate(
     from .knowledge import check_layers_warnings
 
     problems, warnings, kb = check_layers_warnings(stack)
-    for warning in warnings:  # on stderr in every format: they do not make the files invalid
+    # On stderr in every format (they do not make the files invalid); a screen at most, as the problems.
+    shown, more = (warnings, []) if show_all else summarise(warnings)
+    for warning in shown:
         note(str(warning._replace(message=f"warning: {warning.message}")))
+    for kind, count in more:
+        note(f"{count:,} more warning{'s' if count != 1 else ''}: {kind}")
     checked = [str(layer.path) for layer in stack if layer.required or layer.path.exists()]
     if readability and kb is not None:
         from .readability import ReadabilityUnavailable, gate, scores

@@ -52,26 +52,87 @@ def summarise(
 ) -> tuple[list[Problem], list[tuple[str, int]]]:
     """The problems to show and, for the rest, (kind, how many) with the most common kind first.
 
-    Together they take at most `limit` lines: all the problems if they fit, else the first ones
-    and up to COUNTED_KINDS lines of counts (the last may be "other problems").
+    The missing fields are grouped first (group_missing). Together they take at most `limit` lines:
+    all the problems if they fit, else the first ones and up to COUNTED_KINDS lines of counts (the
+    last may be "other problems").
     """
-    if len(problems) <= limit:
-        return list(problems), []
+    lines = group_missing(problems)
+    if len(lines) <= limit:
+        return [problem for problem, _ in lines], []
     kinds = min(COUNTED_KINDS, max(1, limit // 2))
-    shown = list(problems[: limit - kinds])
+    shown = [problem for problem, _ in lines[: limit - kinds]]
     # A disaster repeats a few messages thousands of times: mask each distinct one once.
     masked: dict[tuple[str, str], str] = {}
     tally: Counter[str] = Counter()
-    for problem in problems[limit - kinds :]:
+    for problem, weight in lines[limit - kinds :]:
         key = (_INDEX.sub("[*]", problem.path), problem.message)
         kind = masked.get(key)
         if kind is None:
             kind = masked[key] = _kind(*key)
-        tally[kind] += 1
+        tally[kind] += weight
     counts = tally.most_common()
     if len(counts) > kinds:
         counts = [*counts[: kinds - 1], ("other problems", sum(n for _, n in counts[kinds - 1 :]))]
     return shown, counts
+
+
+_MISSING = re.compile(r"missing required field '([^']*)'")
+_ENTRIES = {
+    "conditions": "conditions",
+    "faq": "FAQ entries",
+    "red_flags": "red flags",
+    "concepts": "concepts",
+    "signs": "shared signs",
+}
+"""What a group of a section's entries is called in a line about them all."""
+
+
+def group_missing(problems: Sequence[Problem]) -> list[tuple[Problem, int]]:
+    """The problems as lines to show, each with how many problems it stands for.
+
+    The 'missing required field' problems of one entry become one line ("missing 3 required
+    fields: ..."), and entries of one kind that miss the same fields become one line ("3,000
+    conditions miss 12 required fields: ..."), in the place of the first of them.
+    """
+    fields: dict[tuple[str, str], list[str]] = {}
+    first: dict[tuple[str, str], Problem] = {}
+    for problem in problems:
+        match = _MISSING.fullmatch(problem.message)
+        if match:
+            key = (problem.file, problem.path)
+            fields.setdefault(key, []).append(match.group(1))
+            first.setdefault(key, problem)
+    if not fields:
+        return [(problem, 1) for problem in problems]
+    groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str]]] = {}
+    for key, names in fields.items():
+        groups.setdefault((key[0], _INDEX.sub("[*]", key[1]), tuple(names)), []).append(key)
+    lines: dict[tuple[str, str], tuple[Problem, int]] = {}
+    for (_, masked, missed), members in groups.items():
+        head = first[members[0]]
+        what = (
+            f"required field '{missed[0]}'"
+            if len(missed) == 1
+            else f"{len(missed)} required fields: {', '.join(missed)}"
+        )
+        if len(members) == 1:
+            line = head if len(missed) == 1 else head._replace(message=f"missing {what}")
+        else:
+            section = masked.removesuffix("[*]")
+            noun = _ENTRIES.get(section) or f"entries at {masked}"
+            line = head._replace(
+                path="", message=f"{len(members):,} {noun} miss {what} (the first is {head.path})"
+            )
+        lines[members[0]] = (line, len(members) * len(missed))
+    out: list[tuple[Problem, int]] = []
+    for problem in problems:
+        if not _MISSING.fullmatch(problem.message):
+            out.append((problem, 1))
+            continue
+        grouped = lines.pop((problem.file, problem.path), None)
+        if grouped is not None:
+            out.append(grouped)
+    return out
 
 
 # What changes from one instance of a mistake to the next is masked, so that instances group

@@ -29,3 +29,9 @@ def shorten(text: str, limit: int = 60) -> str:
     """Clean text for a one-line echo and cut it to at most `limit` characters."""
     line = " ".join(clean_line(text).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """Like shorten, but every space kept as written (an indentation hint counts them)."""
+    line = clean_line(text).rstrip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -7,6 +7,7 @@ concepts), patches as written, the top level of a file, and the "did you mean" h
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import functools
 import re
@@ -225,7 +226,15 @@ class _Checker:
                 return text
             except ValueError:
                 pass
-        self.add(path, f"{_quote(value)} is not an ISO date (YYYY-MM-DD)")
+        if _DATE.match(text):  # the shape of a date, but no such day (2026-02-30)
+            year, month, _ = (int(part) for part in text.split("-"))
+            days = calendar.monthrange(year, month)[1]
+            self.add(
+                path,
+                f"{_quote(value)} is not a real date ({calendar.month_name[month]} {year} has {days} days)",
+            )
+        else:
+            self.add(path, f"{_quote(value)} is not an ISO date (YYYY-MM-DD)")
         return ""
 
     def choice(self, value: Any, path: Path_, enum: Any) -> Any:
@@ -337,10 +346,12 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
                 f"{_quote(code)} is not an ICD-10-CM code (like M54.50: a letter, two characters, "
                 "then a dot and up to four more, upper case)",
             )
+        elif code:
+            _in_code_set(ck, code, (*path, "icd10", i))
     body_parts = ck.texts(entry.get("body_parts", []), (*path, "body_parts"), allow_empty=True)
     for i, part in enumerate(body_parts):
         if part and part not in BODY_PARTS:
-            extra = _did_you_mean(part, BODY_PARTS) or f"; known body parts: {', '.join(BODY_PARTS)}"
+            extra = _body_part_hint(part) or f"; known body parts: {', '.join(BODY_PARTS)}"
             ck.add((*path, "body_parts", i), f"{_quote(part)} is not a known body part{extra}")
     known_codes = None if entry["icd10"] is MISSING else codes
     code_notes = _code_notes(ck, entry.get("code_notes", MISSING), (*path, "code_notes"), known_codes)
@@ -363,6 +374,46 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
         code_notes=code_notes,
     )
     return condition if len(ck.problems) == before else None
+
+
+SHOWN_CODES = 3
+"""How many of the billable codes under a heading its warning names."""
+
+
+def _in_code_set(ck: _Checker, code: str, path: Path_) -> None:
+    """A well-formed code must be in the shipped ICD-10-CM code set: an error if it is not, a
+    warning if it is a heading (a claim needs one of the billable codes under it)."""
+    from ..icd10 import billable_under, key_of, lookup
+
+    info = lookup(code)
+    if info is None:
+        key = key_of(code)
+        above = next(filter(None, (lookup(key[:end]) for end in range(len(key) - 1, 2, -1))), None)
+        hint = f" (the closest code above it is {above.code}: {above.title})" if above else ""
+        ck.add(path, f"{_quote(code)} is not in the ICD-10-CM code set{hint}")
+        return
+    if info.billable:
+        return
+    under = billable_under(code)
+    named = ", ".join(item.code for item in under[:SHOWN_CODES])
+    more = f" and {len(under) - SHOWN_CODES} more" if len(under) > SHOWN_CODES else ""
+    needs = f"; a claim needs a code under it: {named}{more}" if under else ""
+    ck.warn(path, f"{_quote(code)} ({info.title}) is a heading, not a billable code{needs}")
+
+
+def _body_part_hint(part: str) -> str:
+    """'Did you mean' for a body part: a spelling ('kneee') or an everyday word ('feet', 'tummy')."""
+    hint = _did_you_mean(part, BODY_PARTS)
+    if hint:
+        return hint
+    from ..words import body_parts_named
+
+    named = [known for known in BODY_PARTS if known in body_parts_named(part)]
+    if not named:
+        return ""
+    if len(named) == 1:
+        return f" (did you mean {_quote(named[0])}?)"
+    return f" (did you mean one of {', '.join(_quote(known) for known in named)}?)"
 
 
 def _code_notes(

@@ -22,6 +22,7 @@ from .checker import (
     _SECTIONS,
     _WHAT,
     PATCH,
+    SECTION_FIELDS,
     _Checker,
     _did_you_mean,
     _entry,
@@ -55,6 +56,18 @@ class _Key(NamedTuple):
         return _fmt_path(self.where)
 
 
+class _Short(NamedTuple):
+    """An entry (without 'patch: true') that misses required fields, and how many it gives."""
+
+    section: str
+    id: str
+    path: str
+    """Its place, as its 'missing required field' problems name it (conditions[3])."""
+    given: int
+    """The required fields it gives besides its id."""
+    missing: int
+
+
 @dataclass
 class LayerData:
     """The validated content of one file: only the parts it sets."""
@@ -73,6 +86,12 @@ class LayerData:
     """False when some of the file could not be used (the entries that were valid still count)."""
     warnings: list[Problem] = field(default_factory=list)
     """What loads but should be fixed (an item without an urgency)."""
+    places: dict[tuple[str, str], Place] = field(default_factory=dict)
+    """Where each whole entry starts, by (section, id): for the warning that it replaces another."""
+    meant: set[tuple[str, str]] = field(default_factory=set)
+    """The (section, id) of entries that say 'patch: false': a whole replacement on purpose."""
+    short: list[_Short] = field(default_factory=list)
+    """Entries that missed required fields: perhaps patches of a lower layer's entry."""
 
 
 def _condition_keys(
@@ -112,6 +131,9 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
     keys: dict[str, list[_Key]] = {}
     lines: dict[tuple[str, str], int | None] = {}
     seen: dict[tuple[str, str], tuple[int, int | None]] = {}
+    places: dict[tuple[str, str], Place] = {}
+    meant: set[tuple[str, str]] = set()
+    short: list[_Short] = []
     reader_problems: list[Problem] = []
     top_doc = _Doc(name, None)
     for kind, item in parse_document(path, name):
@@ -119,8 +141,13 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
             section, index, doc = item
             ck.doc = doc
             path_ = (section, index)
+            whole = isinstance(doc.data, dict) and doc.data.get(PATCH) is not True
+            said_so = isinstance(doc.data, dict) and doc.data.get(PATCH) is False
+            before = len(ck.problems)
             record = _entry(ck, section, index, doc)
             if record is None:
+                if whole and not said_so:  # 'patch: false' says it is a whole entry: no patch hint
+                    short += _short(section, _fmt_path(path_), doc.data, ck.problems[before:])
                 continue
             first = seen.get((section, record.id))
             if first is not None:
@@ -129,9 +156,12 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
                     f"duplicate id {_quote(record.id)} (also {section}[{first[0]}] at line {first[1]})",
                 )
                 continue
-            line = doc.place(path_)[0]
+            line, column = doc.place(path_)
             seen[(section, record.id)] = (index, line)
             lines[(section, record.id)] = line
+            places[(section, record.id)] = (line, column, _fmt_path(path_))
+            if said_so:
+                meant.add((section, record.id))
             entries.setdefault(section, []).append(record)
             if section == "conditions" and not isinstance(record, _Patch):
                 keys[record.id] = _condition_keys(record, doc, path_)
@@ -146,10 +176,24 @@ def validate_file(path: Path, display: str | None = None) -> LayerData:
         error = KnowledgeBaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
         # The entries that were valid still take part in the checks across entries and files.
         error.partial = LayerData(
-            name, scalars, benefits, clinic, entries, keys, lines, complete=False, warnings=ck.warnings
+            name, scalars, benefits, clinic, entries, keys, lines, False, ck.warnings, places, meant, short
         )
         raise error
-    return LayerData(name, scalars, benefits, clinic, entries, keys, lines, warnings=ck.warnings)
+    return LayerData(name, scalars, benefits, clinic, entries, keys, lines, True, ck.warnings, places, meant)
+
+
+_MISSING = re.compile(r"missing required field '([^']*)'")
+
+
+def _short(section: str, path: str, data: Any, problems: list[Problem]) -> list[_Short]:
+    """The entry as a _Short, if it names an id and its problems say it misses required fields."""
+    missing = sum(1 for p in problems if p.path == path and _MISSING.fullmatch(p.message))
+    ident = data.get("id") if isinstance(data, dict) else None
+    if not missing or not isinstance(ident, str) or not ident:
+        return []
+    required = SECTION_FIELDS[section][0]
+    given = sum(1 for key in required if key in data and key != "id")
+    return [_Short(section, ident, path, given, missing)]
 
 
 def merge_layers(layers: list[LayerData]) -> KnowledgeBase:
@@ -234,12 +278,29 @@ def _stack(layers: list[LayerData]) -> _Stack:
                 if isinstance(record, _Patch):
                     _apply(stack, record, lower[section], lowest=position == 0, gaps=gaps)
                     continue
+                if record.id in stack.merged[section] and (section, record.id) not in layer.meant:
+                    stack.warnings.append(_replaces(stack, layer, section, record.id))
                 stack.merged[section][record.id] = record
                 line = layer.lines.get((section, record.id))
                 stack.origin[(section, record.id)] = f"{layer.file}:{line}" if line else layer.file
                 if section == "conditions":
                     stack.keys[record.id] = layer.keys[record.id]
     return stack
+
+
+def _replaces(stack: _Stack, layer: LayerData, section: str, ident: str) -> Problem:
+    """The warning for an entry that replaces a lower layer's entry of its id, whole."""
+    line, column, path = layer.places.get((section, ident), (None, None, section))
+    return Problem(
+        layer.file,
+        line,
+        column,
+        path,
+        f"replaces the whole {_WHAT[section].split(' ', 1)[1]} {_quote(ident)} from "
+        f"{stack.origin[(section, ident)]}: "
+        "add 'patch: true' to change only the fields given here, or 'patch: false' to say the "
+        "replacement is meant",
+    )
 
 
 def _apply(stack: _Stack, patch: _Patch, lower: tuple[str, ...], *, lowest: bool, gaps: bool) -> None:
@@ -275,8 +336,10 @@ def _apply(stack: _Stack, patch: _Patch, lower: tuple[str, ...], *, lowest: bool
     origin = stack.origin[(section, patch.id)]
     note = f"; in the patch of {_quote(patch.id)}, {what} from {origin}"
     stack.problems += [problem._replace(message=problem.message + note) for problem in ck.problems]
-    if "see_a_doctor_if" in patch.fields:  # else the items are the lower layer's, warned about there
-        stack.warnings += ck.warnings
+    # Only the warnings about the fields the patch sets: the others are the lower layer's, warned about there.
+    start = _fmt_path(path)
+    stack.warnings += [warning for warning in ck.warnings if _field_of(warning.path, start) in patch.fields]
+
     if record is None:
         return
     stack.merged[section][patch.id] = record
@@ -284,6 +347,11 @@ def _apply(stack: _Stack, patch: _Patch, lower: tuple[str, ...], *, lowest: bool
         changed = set(patch.fields) - {"id"}
         kept = [key for key in stack.keys[patch.id] if key.field not in changed]
         stack.keys[patch.id] = kept + _condition_keys(record, patch.doc, path, changed)
+
+
+def _field_of(path: str, entry: str) -> str:
+    """The field of an entry that a path is in: conditions[3].icd10[1] in conditions[3] -> icd10."""
+    return re.split(r"[.\[]", path[len(entry) :].lstrip("."), maxsplit=1)[0]
 
 
 def _raw(value: Any) -> Any:
@@ -448,6 +516,7 @@ def check_layers_warnings(
             data.append(exc.partial or LayerData(str(layer.path), {}, None, None, {}, complete=False))
     warnings = [warning for layer in data for warning in layer.warnings]
     if problems:
+        problems = _suggest_patches(problems, data)
         stack = _stack(data)
         problems += stack.problems + _check_unique(stack)
         return _in_order(problems, data), _in_order(warnings + stack.warnings, data), None
@@ -456,6 +525,45 @@ def check_layers_warnings(
     except KnowledgeBaseError as exc:
         return _in_order(exc.problems, data), _in_order(warnings, data), None
     return [], _in_order(warnings + merge_warnings, data), kb
+
+
+def _suggest_patches(problems: list[Problem], layers: list[LayerData]) -> list[Problem]:
+    """An entry that gives few of its fields and has the id of a lower layer's entry was most likely
+    meant as a patch: one problem that says so, in place of its 'missing required field' lines."""
+    below: dict[tuple[str, str], str] = {}
+    instead: dict[tuple[str, str], Problem] = {}
+    for layer in layers:
+        for short in layer.short:
+            origin = below.get((short.section, short.id))
+            if origin is None or short.given > short.missing:
+                continue  # a whole entry with a few fields left out: each missing one is listed
+            required = len(SECTION_FIELDS[short.section][0])
+            instead[(layer.file, short.path)] = Problem(
+                layer.file,
+                None,
+                None,
+                short.path,
+                f"gives {short.given + 1} of the {required} required fields of {_WHAT[short.section]}, and "
+                f"{_quote(short.id)} is the id of one from {origin}: add 'patch: true' to change only "
+                f"the fields given here (without it, the entry replaces that one whole and needs all {required})",
+            )
+        for section, records in layer.entries.items():
+            for record in records:
+                line = layer.lines.get((section, record.id))
+                below.setdefault((section, record.id), f"{layer.file}:{line}" if line else layer.file)
+    if not instead:
+        return problems
+    out: list[Problem] = []
+    replaced: set[tuple[str, str]] = set()
+    for problem in problems:
+        key = (problem.file, problem.path)
+        if key in instead and _MISSING.fullmatch(problem.message):
+            if key not in replaced:  # one line for the entry, in the place of its first missing field
+                replaced.add(key)
+                out.append(instead[key]._replace(line=problem.line, column=problem.column))
+            continue
+        out.append(problem)
+    return out
 
 
 def _in_order(problems: list[Problem], layers: list[LayerData]) -> list[Problem]:
