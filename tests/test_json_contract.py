@@ -164,7 +164,7 @@ VALIDATE = obj(
         obj(conditions={"type": "integer"}, faq={"type": "integer"}, red_flags={"type": "integer"})
     ),
 )
-PATH_ROW = obj(origin={"enum": ["bundled", "user", "env", "option"]}, path=TEXT, status=TEXT)
+PATH_ROW = obj(origin={"enum": ["bundled", "user", "env", "option", "cache"]}, path=TEXT, status=TEXT)
 SOURCE_ROW = obj(url=TEXT, title=TEXT, cited_by=array(obj(kind=TEXT, id=TEXT)))
 
 SCHEMAS = {

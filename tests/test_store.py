@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -525,6 +526,92 @@ class TestBuildOnce:
         assert 0.3 <= time.monotonic() - started
         assert "harpist-wrist" == lookup(index, "harp wrist").condition.id
         assert isinstance(open_index(layers), StoreIndex)
+
+    def builds_under_lock(self, monkeypatch, lock: Path) -> list[bool]:
+        """Record, for each parse, whether the lock was held (by the parser) while it ran."""
+        builds: list[bool] = []
+        real = store._build
+
+        def build(layers, key):
+            probe = BuildLock(lock)
+            free = probe.acquire()
+            if free:
+                probe.release()
+            builds.append(free is False)
+            return real(layers, key)
+
+        monkeypatch.setattr(store, "_build", build)
+        return builds
+
+    def test_waiter_takes_over_from_a_holder_that_died(self, cache, tmp_path, lock_kind, monkeypatch) -> None:
+        """When the builder is killed (kill -9) while others wait, a waiter that then gets the lock
+        builds under it, so the others go on waiting for that one build instead of all parsing."""
+        layers = clinic_layer(tmp_path)
+        lock = self.lock_for(layers)
+        holder = BuildLock(lock)
+        assert holder.acquire() is True
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+
+        def killed(seconds: float) -> None:
+            # What kill -9 leaves: the flock let go by the system, the file naming a dead process.
+            if holder._fd is not None:
+                os.close(holder._fd)
+                holder._fd = None
+            lock.write_text(f"{dead.pid} {store._host()} {time.time():.3f}\n", encoding="utf-8")
+
+        monkeypatch.setattr(store, "_wait", killed)
+        builds = self.builds_under_lock(monkeypatch, lock)
+        index = open_index(layers)
+        assert "harpist-wrist" == lookup(index, "harp wrist").condition.id
+        assert [True] == builds
+        assert not lock.exists()
+        assert isinstance(open_index(layers), StoreIndex)
+
+    def test_holder_that_let_go_without_a_cache_is_not_taken_over(
+        self, cache, tmp_path, lock_kind, monkeypatch
+    ) -> None:
+        """A holder that let go cleanly but wrote no cache (invalid layers, a full disk) leaves the
+        waiters to parse at once, each without the lock, rather than one after another."""
+        layers = clinic_layer(tmp_path)
+        lock = self.lock_for(layers)
+        holder = BuildLock(lock)
+        assert holder.acquire() is True
+        monkeypatch.setattr(store, "_wait", lambda seconds: holder.release())
+        builds = self.builds_under_lock(monkeypatch, lock)
+        open_index(layers)
+        assert [False] == builds
+
+    def test_a_new_holder_gets_a_parse_time_of_its_own(self, cache, tmp_path, lock_kind, monkeypatch) -> None:
+        """A waiter that sees the lock change hands (one took over from a holder that died) waits
+        a parse's time for the new holder, rather than giving up on the first one's time."""
+        layers = clinic_layer(tmp_path)
+        key = fingerprint(layers)
+        assert key is not None
+        memory = Index.build(load_layers(layers))
+        lock = self.lock_for(layers)
+        holder = BuildLock(lock)
+        assert holder.acquire() is True
+        clock = [0.0]
+        monkeypatch.setattr(store, "time", types.SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
+        monkeypatch.setattr(store, "parse_estimate", lambda layers: 10.0)
+
+        def parse(layers, key):
+            raise AssertionError("gave up on the new holder and parsed")
+
+        def wait(seconds: float) -> None:
+            clock[0] += 6.0
+            if clock[0] == 6.0:  # another waiter took over: the file names a new holder
+                lock.write_text(f"{os.getpid()} {store._host()} 2.000\n", encoding="utf-8")
+            if clock[0] == 18.0:  # past the first holder's time, within the new one's: it is done
+                store.write(key, memory.kb, memory)
+
+        monkeypatch.setattr(store, "_build", parse)
+        monkeypatch.setattr(store, "_wait", wait)
+        try:
+            assert isinstance(open_index(layers), StoreIndex)
+        finally:
+            holder.release()
 
     def test_waiter_reads_the_finished_cache(self, cache, tmp_path, lock_kind, monkeypatch) -> None:
         """A run that finds the lock held does not parse: it reads the cache as soon as the

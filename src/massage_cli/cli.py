@@ -19,7 +19,15 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .answer import Answer, answer
-from .layers import SHOWN_PROBLEMS, KnowledgeBaseError, Layer, bundled_path, env_paths, summarise
+from .layers import (
+    SHOWN_PROBLEMS,
+    KnowledgeBaseError,
+    Layer,
+    bundled_path,
+    env_paths,
+    summarise,
+    xdg_folder,
+)
 from .matching import Index
 from .model import EvidenceLevel, KnowledgeBase, RedFlag, Verdict
 from .render import Format, renderer
@@ -174,7 +182,38 @@ class _Origin(str, enum.Enum):
 
 def user_file() -> Path:
     """The user's own knowledge-base layer in the platform's config folder."""
-    return Path(typer.get_app_dir("massage-cli")) / USER_FILE
+    if sys.platform in ("win32", "darwin"):  # pragma: no cover - not tested on these platforms
+        return Path(typer.get_app_dir("massage-cli")) / USER_FILE
+    # typer.get_app_dir would take an empty or relative XDG_CONFIG_HOME as it is: the XDG spec says
+    # to ignore it (else the folder depends on where the command runs).
+    return xdg_folder("XDG_CONFIG_HOME", Path.home() / ".config") / "massage-cli" / USER_FILE
+
+
+def user_folder_problem() -> str | None:
+    """Why the config folder holding the user's file cannot be read, or None (also when it is absent)."""
+    try:
+        user_file().stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # no file (or no folder): the optional layer is simply absent
+    except OSError as exc:
+        return (exc.strerror or type(exc).__name__).lower()
+    return None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a file is there; True when the path cannot be looked at (reading it will say why)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return True
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything is there; True when the path cannot be looked at (reading it will say why)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def expand_path(path: Path) -> Path:
@@ -182,13 +221,24 @@ def expand_path(path: Path) -> Path:
     return Path(os.path.expanduser(os.path.expandvars(str(path))))
 
 
-def layers(options: dict[str, Any]) -> list[Layer]:
-    """The knowledge-base files in use, in the order they are stacked."""
+def layers(options: dict[str, Any], *, quiet: bool = False) -> list[Layer]:
+    """The knowledge-base files in use, in the order they are stacked.
+
+    A config folder that cannot be read (another user's) leaves the user's file out, with a note
+    on stderr unless `quiet`: it is optional, and every command still works without it.
+    """
     stack = []
     if not options.get("no_bundled"):
         stack.append(Layer(bundled_path(), _Origin.BUNDLED.value))
     if not options.get("no_user_config"):
-        stack.append(Layer(user_file(), _Origin.USER.value, required=False))
+        problem = user_folder_problem()
+        if problem is None:
+            stack.append(Layer(user_file(), _Origin.USER.value, required=False))
+        elif not quiet:
+            note(
+                f"massage-cli: the config folder {shorten(str(user_file().parent), 200)} cannot be read "
+                f"({problem}); your own layer in it is skipped."
+            )
     stack += [Layer(expand_path(p), _Origin.ENV.value) for p in env_paths(os.environ.get(ENV_KB))]
     stack += [Layer(Path(p), _Origin.OPTION.value) for p in options.get("kb") or ()]
     return stack
@@ -217,10 +267,23 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def note_cache_folder() -> None:
+    """A note on stderr when the cache folder is there but cannot be used (it is then skipped)."""
+    from .store import cache_folder
+
+    folder = cache_folder()
+    if folder.locked_out:
+        note(
+            f"massage-cli: the cache folder {shorten(str(folder.path), 200)} is {folder.status}; "
+            "answers come from the files (MASSAGE_CLI_NO_CACHE=1 turns the cache off)."
+        )
+
+
 def _open(ctx: typer.Context, opener: Any, before_error: Callable[[], None] | None = None) -> Any:
     """Call a store opener on the active layers; exit 3 with every problem listed if it fails
     (after calling `before_error`, if given)."""
     stack = layers(ctx.find_root().obj or {})
+    note_cache_folder()
     try:
         with _cache_status(stack):
             return opener(stack)
@@ -242,6 +305,7 @@ def load_warning_signs(ctx: typer.Context) -> KnowledgeBase:
     from .store import open_kb
 
     stack = layers(ctx.find_root().obj or {})
+    note_cache_folder()
     try:
         with _cache_status(stack):
             return open_kb(stack)
@@ -303,7 +367,7 @@ def wants_cache_status(stack: Sequence[Layer], stream: IO[Any] | None = None) ->
         return True
     # store.py has no public "is this cached?": its key and file name answer it without opening it.
     key = fingerprint(stack)
-    return key is None or not _file_for(key).exists()
+    return key is None or not os.path.exists(_file_for(key))  # False, too, when it cannot be read
 
 
 def _cache_status(stack: Sequence[Layer]) -> contextlib.AbstractContextManager[Any]:
@@ -428,7 +492,7 @@ def complete_condition(incomplete: str) -> list[str]:
     from .store import open_index
 
     try:
-        index = open_index(layers({}))
+        index = open_index(layers({}, quiet=True))
     except KnowledgeBaseError:
         return []
     typed = incomplete.lower()
@@ -977,14 +1041,16 @@ def screen(
 
 @app.command()
 def paths(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = False) -> None:
-    """The knowledge-base files in the order they are stacked, and which are missing or broken."""
+    """The knowledge-base files in the order they are stacked, and which are missing or broken;
+    then the cache folder."""
     fmt = pick_format(fmt, as_json)
     options = ctx.find_root().obj or {}
     stack = layers(options)
     problems: list[Any] = []
-    try:
-        from .store import open_index
+    note_cache_folder()
+    from .store import cache_folder, open_index
 
+    try:
         with _cache_status(stack):
             open_index(stack)  # from the cache when the files have not changed since they last validated
     except KnowledgeBaseError as exc:
@@ -992,7 +1058,7 @@ def paths(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = Fa
     rows = []
     for layer in stack:
         count = _problem_count(problems, layer)
-        if not layer.path.is_file():
+        if not _is_file(layer.path):
             status = "missing (an error)" if layer.required else "missing (optional)"
         elif count:
             status = f"broken: {_plural(count, 'problem')}"
@@ -1014,6 +1080,17 @@ def paths(ctx: typer.Context, fmt: FormatOption = None, as_json: JsonOption = Fa
             1,
             {"origin": _Origin.USER.value, "path": str(user_file()), "status": "not used (--no-user-config)"},
         )
+    elif (unreadable := user_folder_problem()) is not None:
+        rows.insert(
+            1,
+            {
+                "origin": _Origin.USER.value,
+                "path": str(user_file()),
+                "status": f"skipped: its folder cannot be read ({unreadable})",
+            },
+        )
+    cache = cache_folder()
+    rows.append({"origin": "cache", "path": str(cache.path), "status": cache.status})
     emit(renderer(fmt).paths(rows), fmt)
 
 
@@ -1023,7 +1100,8 @@ def validate(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files to check (default: every active layer), also merged over the active layers."
+            help="Files to check (default: every active layer), also merged over the active layers.",
+            readable=False,  # an unreadable file is a problem in the file (exit 3), as with --kb
         ),
     ] = None,
     readability: Annotated[
@@ -1045,8 +1123,8 @@ def validate(
     options = ctx.find_root().obj or {}
     stack = layers(options)
     extra = [Layer(Path(safe_arg(str(f))), _Origin.OPTION.value) for f in files or ()]
-    active = {layer.path.resolve() for layer in stack if layer.path.exists()}
-    stack += [layer for layer in extra if not layer.path.exists() or layer.path.resolve() not in active]
+    active = {layer.path.resolve() for layer in stack if _exists(layer.path)}
+    stack += [layer for layer in extra if not _exists(layer.path) or layer.path.resolve() not in active]
     from .knowledge import check_layers_warnings
 
     problems, warnings, kb = check_layers_warnings(stack)
@@ -1056,7 +1134,7 @@ def validate(
         note(str(warning._replace(message=f"warning: {warning.message}")))
     for kind, count in more:
         note(f"{count:,} more warning{'s' if count != 1 else ''}: {kind}")
-    checked = [str(layer.path) for layer in stack if layer.required or layer.path.exists()]
+    checked = [str(layer.path) for layer in stack if layer.required or _exists(layer.path)]
     if readability and kb is not None:
         from .readability import ReadabilityUnavailable, gate, scores
 

@@ -203,6 +203,16 @@ def bundled_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / BUNDLED_NAME
 
 
+def xdg_folder(variable: str, default: Path) -> Path:
+    """An XDG base folder: the variable's value if it is an absolute path, else the default.
+
+    The XDG Base Directory specification says an empty or relative value is to be ignored: a
+    relative one would make a folder wherever the command happens to run.
+    """
+    value = os.environ.get(variable, "")
+    return Path(value) if value and os.path.isabs(value) else default
+
+
 def env_paths(value: str | None) -> Iterator[Path]:
     """Paths listed in an environment variable, split on the platform's path separator."""
     for part in (value or "").split(os.pathsep):

@@ -20,10 +20,10 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from . import __version__
-from .layers import MAX_FILE_BYTES, Layer
+from .layers import MAX_FILE_BYTES, Layer, xdg_folder
 from .matching import Index
 from .model import (
     Action,
@@ -65,8 +65,53 @@ def cache_dir() -> Path:
     elif sys.platform == "darwin":  # pragma: no cover - not tested on this platform
         base = home / "Library" / "Caches"
     else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+        base = xdg_folder("XDG_CACHE_HOME", home / ".cache")
     return base / "massage-cli"
+
+
+class CacheFolder(NamedTuple):
+    """The cache folder, and whether this run can use it."""
+
+    path: Path
+    status: str
+    """'in use', 'not made yet', 'read only: ...', 'not used (MASSAGE_CLI_NO_CACHE)', or 'not used: '
+    and the reason."""
+    locked_out: bool = False
+    """It is there but cannot be read or written (its permissions): worth a note on every run.
+    A folder that cannot be made (no home, a read-only disk) is left out quietly."""
+
+
+def cache_folder() -> CacheFolder:
+    """Where the cache lives and whether it can be used; it is skipped, never an error, when not."""
+    folder = cache_dir()
+    if not _enabled():
+        return CacheFolder(folder, f"not used ({ENV_NO_CACHE})")
+    try:
+        is_dir = folder.is_dir()  # False when missing; raises when a folder above cannot be searched
+    except OSError as exc:
+        return CacheFolder(folder, f"not used: cannot be read ({_reason(exc)})", locked_out=True)
+    if is_dir:
+        if not os.access(folder, os.R_OK | os.X_OK):
+            return CacheFolder(folder, "not used: cannot be read (permission denied)", locked_out=True)
+        if not os.access(folder, os.W_OK):
+            return CacheFolder(folder, "read only: a new cache is not saved")
+        return CacheFolder(folder, "in use")
+    # Not made yet: the nearest folder above that exists must let it be made.
+    for above in folder.parents:
+        try:
+            if above.is_dir():
+                if os.access(above, os.W_OK | os.X_OK):
+                    return CacheFolder(folder, "not made yet")
+                break
+            if os.path.lexists(above):
+                break  # a file where a folder should be
+        except OSError:
+            break
+    return CacheFolder(folder, "not used: cannot be made")
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def fingerprint(layers: Iterable[Layer]) -> str | None:
@@ -588,7 +633,10 @@ def read(key: str, layers: list[Layer] | None = None) -> StoreIndex | None:
     With `layers`, the index heals itself from them if damage turns up in a later lookup.
     """
     path = _file_for(key)
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+    except OSError:  # a cache folder that cannot be read is not used
         return None
     db = None
     identity = _identity(path)
@@ -650,7 +698,10 @@ def drop(layers: list[Layer]) -> None:
     """Forget the cache for these layers (after it was found damaged mid-use)."""
     key = fingerprint(layers)
     if key is not None:
-        _file_for(key).unlink(missing_ok=True)
+        try:
+            _file_for(key).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def open_kb(layers: list[Layer]) -> KnowledgeBase:
@@ -682,8 +733,10 @@ def _build_once(key: str, layers: list[Layer]) -> Index:
     cannot lock, or has waited as long as a parse of its own would take, simply parses.
     """
     lock = BuildLock(_file_for(key).with_suffix(".lock"))
-    deadline = time.monotonic() + parse_estimate(layers)
+    estimate = parse_estimate(layers)
+    deadline = time.monotonic() + estimate
     waited = False
+    holder: str | None = None
     while True:
         held = lock.acquire()
         if held is None:  # no lock can be made in the cache folder, so no cache can be written either
@@ -694,20 +747,32 @@ def _build_once(key: str, layers: list[Layer]) -> Index:
                 cached = read(key, layers)
                 if cached is not None:
                     return cached
-                if not waited:
+                if not waited or lock.took_over:
+                    # First here, or the holder died mid-build (killed, or its machine went down):
+                    # build under the lock, so that the others go on waiting for one build.
                     return _build(layers, key)
             finally:
                 lock.release()
-            # It let go without a cache (invalid layers, a full disk, or it died): the others
+            # It let go without a cache (its layers were invalid, or the disk was full): the others
             # waiting for it are in the same place, and parse now too rather than one by one.
             return _build(layers, key)
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        stamp = lock.holder()
+        if stamp and stamp != holder:
+            # A new holder (one took over from a holder that died) gets a parse's time of its own.
+            holder, deadline = stamp, max(deadline, now + estimate)
+        if now >= deadline:
             return _build(layers, None)  # waiting longer would be slower than parsing here
-        time.sleep(POLL_SECONDS)
+        _wait(POLL_SECONDS)
         waited = True
         cached = read(key, layers)
         if cached is not None:
             return cached
+
+
+def _wait(seconds: float) -> None:
+    """Sleep while another process builds (a seam for tests)."""
+    time.sleep(seconds)
 
 
 def parse_estimate(layers: list[Layer]) -> float:
@@ -726,16 +791,21 @@ class BuildLock:
 
     With fcntl.flock the system releases it when its process dies; without it (Windows) the file is
     created with O_EXCL, and one whose process is gone (same host) or that is older than
-    LOCK_STALE_SECONDS is removed. Either way a lock left behind never blocks anyone.
+    LOCK_STALE_SECONDS is removed. Either way a lock left behind never blocks anyone, and the
+    process that finds one takes the lock over (`took_over`), so that a builder killed mid-build is
+    replaced by one new builder rather than by every process that was waiting for it.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
         self._stamp = ""
+        self.took_over = False
+        """Whether the lock was last taken from a holder that had gone without letting go."""
 
     def acquire(self) -> bool | None:
         """True: this process holds it now. False: another live one does. None: no lock can be made."""
+        self.took_over = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for _ in range(5):
@@ -757,6 +827,7 @@ class BuildLock:
             os.close(fd)
             if self._too_old():
                 self._remove_if(None)
+                self.took_over = True
                 return None
             return False
         except OSError:
@@ -766,10 +837,20 @@ class BuildLock:
         if _identity_fd(fd) != _identity(self.path):
             os.close(fd)
             return None
+        # A holder that lets go removes the file, so one that still names a holder was left by a
+        # process that died holding the lock: the system has released its flock.
+        try:
+            left = os.read(fd, 200).strip()
+            stamp = _stamp()
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, stamp.encode())
+        except OSError:
+            os.close(fd)
+            raise
+        self.took_over = self.took_over or bool(left)
         self._fd = fd
-        self._stamp = _stamp()
-        os.ftruncate(fd, 0)
-        os.write(fd, self._stamp.encode())
+        self._stamp = stamp
         return True
 
     def _exclusive(self) -> bool | None:
@@ -778,6 +859,7 @@ class BuildLock:
         except FileExistsError:
             if self._stale():
                 self._remove_if(self._text())
+                self.took_over = True
                 return None
             return False
         self._stamp = _stamp()
@@ -800,6 +882,10 @@ class BuildLock:
         elif self._stamp:
             self._remove_if(self._stamp)
         self._stamp = ""
+
+    def holder(self) -> str:
+        """What the lock file says about its holder (pid, host, start); empty when not known."""
+        return (self._text() or "").strip()
 
     def _text(self) -> str | None:
         try:
