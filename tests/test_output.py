@@ -267,6 +267,31 @@ MARKS = {
 """A line only each shell's completion script has."""
 
 
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+class TestDescriptorNames:
+    """`-o /dev/stdout` writes to what stdout is, and replaces nothing."""
+
+    def test_pipe(self, tmp_path) -> None:
+        """Behind a pipe, the answer goes down the pipe."""
+        proc = run_process(["check", "sciatica", "-o", "/dev/stdout"], tmp_path, stdout=subprocess.PIPE)
+        assert 0 == proc.returncode, proc.stderr
+        assert proc.stdout.decode("utf-8").startswith(ANSWER)
+
+    def test_file_keeps_what_came_before(self, tmp_path) -> None:
+        """Behind a file the shell opened, the answer follows what the shell wrote first."""
+        script = '{ echo Title; "$0" -m massage_cli check sciatica -o /dev/stdout; } > notes.txt'
+        proc = subprocess.run(
+            ["sh", "-c", script, sys.executable],
+            cwd=tmp_path,
+            env=child_env(),
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+        assert 0 == proc.returncode, proc.stderr
+        assert (tmp_path / "notes.txt").read_text(encoding="utf-8").startswith("Title\n" + ANSWER)
+
+
 class TestCompletionScripts:
     """`--show-completion SHELL` prints that shell's script, not the current shell's."""
 

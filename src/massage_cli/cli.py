@@ -539,6 +539,8 @@ def write_output(path: Path, value: Any, fmt: Format) -> None:
     target = Path(safe_arg(str(path)))
     try:
         write_file(target, value.encode("utf-8"))
+    except BrokenPipeError:
+        raise  # a named pipe or /dev/stdout whose reader went away: quietly, as for stdout
     except OSError as exc:
         fail(f"cannot write '{shorten(str(target), PATH_MAX)}': {exc.strerror or exc}", ExitCode.OUTPUT)
     note(f"massage-cli: wrote {shorten(str(target), PATH_MAX)}")

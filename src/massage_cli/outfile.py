@@ -4,6 +4,7 @@ A new file, or an ordinary file of the user's own, is written whole or not at al
 beside it, then a rename over it, keeping its mode. Anything a rename would harm is written in place,
 as the shell's `>` would: a device or named pipe, a file with other hard links, a file owned by
 someone else or with another group. A symlink is followed, so its target changes and the link stays.
+`/dev/stdout` and other names of open descriptors are appended to, as their other writers do.
 What the user may not write (a read-only file) is refused, never replaced.
 """
 
@@ -20,8 +21,23 @@ class OutputFileError(OSError):
     """The file cannot be written; `str()` says why in words for a person."""
 
 
+_DESCRIPTOR_ALIASES = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/")
+"""Names of open descriptors (`-o /dev/stdout`): their links lead to no path that could be replaced."""
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write `data` to `path`, through devices, pipes and symlinks; raise OSError when it cannot."""
+    if str(path).startswith(_DESCRIPTOR_ALIASES):
+        # Appended, like the descriptor's other writers: `{ echo title; massage-cli ... -o /dev/stdout; } >f`
+        # keeps the title, and a pipe or terminal behind it is written as it is.
+        fd = os.open(
+            path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        return
     real = Path(os.path.realpath(path))  # a symlink (or a chain of them) is written through
     try:
         socket = stat.S_ISSOCK(os.stat(real).st_mode)
