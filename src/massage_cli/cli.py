@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 ENV_KB = "MASSAGE_CLI_KB"
 USER_FILE = "conditions.yaml"
 MAX_SHOWN_PROBLEMS = 12
-PATH_MAX = 4096
-"""A path in a message is cleaned of control characters but never cut short of this."""
 
 
 class ExitCode(enum.IntEnum):
@@ -424,6 +422,8 @@ FILE_FORMATS = {
     ".txt": Format.PLAIN,
 }
 """The extensions `check -o FILE` writes, and the format each one names."""
+PATH_MAX = 4096
+"""A path in a message is cleaned of control characters but never cut short of this."""
 
 
 def format_for_file(path: Path, fmt: Format | None, as_json: bool) -> Format:
