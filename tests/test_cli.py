@@ -183,10 +183,14 @@ class TestOutputFile:
         assert "wrote" in result.stderr
 
     def test_unwritable_target(self, run, tmp_path) -> None:
-        """A folder that does not exist is a usage error, and no file is left behind."""
+        """A folder that does not exist is an output error, said in words, and no file is left behind."""
         result = run("check", "fibromyalgia", "--json", "-o", str(tmp_path / "no" / "x.json"))
-        assert ExitCode.USAGE == result.exit_code
-        assert "cannot write" in result.stderr
+        assert ExitCode.OUTPUT == result.exit_code
+        assert (
+            f"massage-cli: cannot write '{tmp_path / 'no' / 'x.json'}': its folder does not exist\n"
+            == result.stderr
+        )
+        assert [] == list(tmp_path.iterdir())
 
     def test_html_batch_refused(self, run) -> None:
         """A handout is one page: --format html with --batch is a usage error."""
@@ -517,7 +521,7 @@ class TestBrokenLayer:
 
 
 class TestOutputFormatFromExtension:
-    """`check -o FILE` writes the format the file's extension names, unless --format says otherwise."""
+    """`check -o FILE` writes the format the file's extension names; --format only where it agrees."""
 
     @pytest.mark.parametrize(
         ("name", "start"),
@@ -535,18 +539,43 @@ class TestOutputFormatFromExtension:
         assert result.exit_code == 0, result.output
         assert (tmp_path / name).read_text(encoding="utf-8").startswith(start)
 
-    def test_format_option_wins(self, run, tmp_path) -> None:
-        """An explicit --format is used whatever the extension."""
-        result = run("check", "sciatica", "--format", "plain", "-o", str(tmp_path / "out.html"))
-        assert result.exit_code == 0, result.output
-        assert (tmp_path / "out.html").read_text(encoding="utf-8").startswith("MAY HELP, WITH CARE: ")
+    @pytest.mark.parametrize(("args", "name"), [(["--format", "plain"], "out.html"), (["--json"], "out.md")])
+    def test_format_that_disagrees_is_refused(self, run, tmp_path, args: list[str], name: str) -> None:
+        """A --format other than the one the extension names is a usage error: a file holds what its name says."""
+        result = run("check", "sciatica", *args, "-o", str(tmp_path / name))
+        assert ExitCode.USAGE == result.exit_code
+        assert f"'{name}' is a " in result.stderr
+        assert [] == list(tmp_path.iterdir())
 
-    def test_unknown_extension_is_plain_with_a_note(self, run, tmp_path) -> None:
-        """Another extension gets plain text, and stderr says so."""
-        result = run("check", "sciatica", "-o", str(tmp_path / "out.doc"))
+    def test_rich_text_fits_a_txt_file(self, run, tmp_path) -> None:
+        """--format rich with a .txt name writes the rich layout as text, without escape codes."""
+        result = run("check", "sciatica", "--format", "rich", "-o", str(tmp_path / "out.txt"))
         assert result.exit_code == 0, result.output
-        assert (tmp_path / "out.doc").read_text(encoding="utf-8").startswith("MAY HELP, WITH CARE: ")
-        assert "'.doc' is not one of" in result.stderr
+        text = (tmp_path / "out.txt").read_text(encoding="utf-8")
+        assert "Sciatica" in text
+        assert "\x1b" not in text
+
+    @pytest.mark.parametrize(
+        ("args", "start"), [([], "MAY HELP, WITH CARE: "), (["--json"], "{"), (["-f", "markdown"], "**")]
+    )
+    def test_no_extension_takes_format_option(self, run, tmp_path, args: list[str], start: str) -> None:
+        """A name without an extension gets --format's format, else plain text."""
+        result = run("check", "sciatica", *args, "-o", str(tmp_path / "answer"))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "answer").read_text(encoding="utf-8").startswith(start)
+
+    @pytest.mark.parametrize("name", ["s.pdf", "out.doc", "notes.LOG"])
+    @pytest.mark.parametrize("args", [[], ["--format", "plain"]])
+    def test_unknown_extension_is_refused(self, run, tmp_path, name: str, args: list[str]) -> None:
+        """An extension massage-cli cannot write is a usage error naming the ones it can; nothing is written."""
+        result = run("check", "sciatica", *args, "-o", str(tmp_path / name))
+        assert ExitCode.USAGE == result.exit_code
+        suffix = "." + name.rsplit(".", 1)[1].lower()
+        assert (
+            f"massage-cli: cannot write a '{suffix}' file; -o FILE takes .html, .htm, .md, .markdown, .json "
+            "or .txt (or a name without an extension, for plain text)\n"
+        ) == result.stderr
+        assert [] == list(tmp_path.iterdir())
 
     def test_dash_is_stdout(self, run, tmp_path, monkeypatch) -> None:
         """-o - prints the answer on stdout and creates no file named '-'."""

@@ -14,8 +14,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer._click import Command as ClickCommand
 from typer._click import Context as ClickContext
+from typer._click import Parameter as ClickParameter
 from typer._click.exceptions import NoSuchOption, UsageError
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from . import __version__
 from .answer import Answer, answer
@@ -54,6 +55,8 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     KNOWLEDGE_BASE = 3
     INTERNAL = 70
+    OUTPUT = 74
+    """The output cannot be written: stdout is closed or full, or `-o FILE` cannot be written."""
 
 
 GLOBAL_FLAGS = ("--no-bundled", "--no-user-config")
@@ -68,7 +71,19 @@ class _Group(TyperGroup):
 
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         ctx.meta.setdefault(_ARGV, list(args))  # the whole line, for the corrected one in a hint
+        _completion_for_shell(ctx, args, list(self.commands))
         return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: ClickContext) -> list[ClickParameter]:
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, TyperOption) and param.name in _COMPLETION_HELP:
+                param.help = _COMPLETION_HELP[param.name]
+        return params
+
+    def make_context(self, *args: Any, **kwargs: Any) -> ClickContext:
+        with _write_errors(help_output=True):  # --help, --version, --show-completion write here
+            return super().make_context(*args, **kwargs)
 
     def resolve_command(
         self, ctx: ClickContext, args: list[str]
@@ -83,13 +98,59 @@ class _Group(TyperGroup):
     def invoke(self, ctx: ClickContext) -> Any:
         try:
             # Settings a command makes for its run (the plain-text width) end with it.
-            return contextvars.copy_context().run(super().invoke, ctx)
+            with _write_errors():
+                return contextvars.copy_context().run(super().invoke, ctx)
         except NoSuchOption as exc:
             hint = _global_option_hint(ctx, exc)
             if hint:
                 exc.message += hint
                 exc.possibilities = None
             raise
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+"""The shells `--show-completion SHELL` and `--install-completion SHELL` take."""
+_COMPLETION_OPTIONS = ("--show-completion", "--install-completion")
+_COMPLETION_HELP = {
+    "install_completion": f"Install completion for the current shell, or for SHELL after it ({', '.join(SHELLS)}).",
+    "show_completion": "Print the completion script for the current shell, or for SHELL after it.",
+}
+
+
+def _completion_for_shell(ctx: ClickContext, args: list[str], commands: list[str]) -> None:
+    """`--show-completion SHELL` / `--install-completion SHELL`: the script for that shell, not the
+    current one (Typer's own options are flags that detect the shell and ignore a word after them)."""
+    words = iter(enumerate(args))
+    for position, word in words:
+        if word in GLOBAL_VALUE_OPTIONS:
+            next(words, None)  # its value
+            continue
+        if not word.startswith("-"):
+            return  # the command: global options come before it
+        option, equals, shell = word.partition("=")
+        if option not in _COMPLETION_OPTIONS:
+            continue
+        if not equals:
+            shell = args[position + 1] if position + 1 < len(args) else ""
+            if not shell or shell.startswith("-") or shell in commands:
+                return  # no shell named: Typer's option detects the current one
+        if shell.lower() not in SHELLS:
+            fail(f"{option} takes one of {', '.join(SHELLS)}, not '{shorten(shell)}'", ExitCode.USAGE)
+        from typer._completion_shared import get_completion_script, install
+
+        prog_name = ctx.find_root().info_name or "massage-cli"
+        complete_var = "_{}_COMPLETE".format(prog_name.replace("-", "_").upper())
+        shell = shell.lower()
+        if option == "--show-completion":
+            emit(
+                get_completion_script(prog_name=prog_name, complete_var=complete_var, shell=shell) + "\n",
+                Format.PLAIN,
+            )
+        else:
+            _, path = install(shell=shell, prog_name=prog_name, complete_var=complete_var)
+            note(f"{shell} completion installed in {path}")
+            note("Completion will take effect once you restart the terminal")
+        raise typer.Exit(ExitCode.OK)
 
 
 def _corrected(ctx: ClickContext, before_command: list[str], command: list[str]) -> str:
@@ -156,9 +217,12 @@ app = typer.Typer(
 
 
 def note(message: str) -> None:
-    """A diagnostic line on stderr (never on stdout, so JSON stays clean)."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+    """A diagnostic line on stderr (never on stdout, so JSON stays clean); nothing if stderr is closed."""
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError):  # nowhere left to say it
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -408,7 +472,7 @@ def pick_format(fmt: Format | None, as_json: bool, to_stdout: bool = True) -> Fo
             fail("--json and --format " + fmt.value + " cannot be used together", ExitCode.USAGE)
         return Format.JSON
     if fmt is None:
-        plain = not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+        plain = not _isatty(sys.stdout) or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
         fmt = Format.PLAIN if plain else Format.RICH
     if fmt is Format.PLAIN and to_stdout:
         renderer(fmt).fit_terminal(terminal_columns())
@@ -433,27 +497,97 @@ FILE_FORMATS = {
     ".json": Format.JSON,
     ".txt": Format.PLAIN,
 }
-"""The format `check -o FILE` writes, by the file's extension, when no --format is given."""
+"""The extensions `check -o FILE` writes, and the format each one names."""
+PATH_MAX = 4096
+"""A path in a message is cleaned of control characters but never cut short of this."""
 
 
-def format_for_file(path: Path) -> Format:
-    """The format a file's extension asks for; plain text (with a note) for any other extension."""
+def format_for_file(path: Path, fmt: Format | None, as_json: bool) -> Format:
+    """The format to write to FILE: its extension's; --format's (or plain) for a name without one.
+
+    An extension that massage-cli cannot write, or one that names another format than --format
+    asks for, is a usage error: a file never holds a format its name does not promise.
+    """
+    asked = pick_format(fmt, as_json, to_stdout=False) if fmt is not None or as_json else None
     suffix = path.suffix.lower()
-    if suffix in FILE_FORMATS:
-        return FILE_FORMATS[suffix]
-    if suffix:
-        known = ", ".join(FILE_FORMATS)
-        note(f"massage-cli: '{shorten(suffix)}' is not one of {known}; writing plain text")
-    return Format.PLAIN
+    if not suffix:
+        return asked or Format.PLAIN
+    named = FILE_FORMATS.get(suffix)
+    if named is None:
+        fail(
+            f"cannot write a '{shorten(suffix)}' file; -o FILE takes {_extension_list()} "
+            "(or a name without an extension, for plain text)",
+            ExitCode.USAGE,
+        )
+    # A rich answer written to a file is its text, laid out at 100 columns: a .txt file holds it.
+    if asked is None or asked is named or (named is Format.PLAIN and asked is Format.RICH):
+        return asked or named
+    fail(
+        f"'{shorten(path.name)}' is a {named.value} file name, but "
+        f"{'--json' if as_json else '--format ' + asked.value} was given; "
+        f"drop {'--json' if as_json else '--format'}, or end the name with {_extension_list(asked) or 'no extension'}",
+        ExitCode.USAGE,
+    )
+
+
+def _extension_list(fmt: Format | None = None) -> str:
+    """The extensions -o writes (for one format only, if given), as a person reads a list."""
+    names = [suffix for suffix, named in FILE_FORMATS.items() if fmt is None or named is fmt]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _stdout() -> IO[str]:
+    """stdout for data; a closed stdout (`>&-`) ends the run with one line and exit 74."""
+    if sys.stdout is None:
+        fail("cannot write the output: standard output is closed", ExitCode.OUTPUT)
+    return sys.stdout
+
+
+@contextlib.contextmanager
+def _write_errors(help_output: bool = False) -> Iterator[None]:
+    """A reader that went away (`| head -1`) ends the run quietly with exit 0, wherever it happens;
+    `help_output`: any other error writing a stream (stdout full) ends it with one line and exit 74.
+
+    Exit 0 because the reader took what it wanted, and because a short output already sits whole
+    in the pipe when the reader leaves: only 0 gives the same answer however much was read."""
+    try:
+        yield
+    except BrokenPipeError:
+        _discard_stdout()
+        raise typer.Exit(ExitCode.OK) from None
+    except OSError as exc:
+        if not help_output or exc.filename is not None:
+            raise  # a file's error (it names the file), for its own handler
+        _discard_stdout()
+        fail(f"cannot write the output: {exc.strerror or exc}", ExitCode.OUTPUT)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so the output left unwritten is not tried again at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def emit(value: Any, fmt: Format) -> None:
-    """Write rendered output to stdout."""
+    """Write rendered output to stdout; one line and exit 74 if it cannot be written."""
+    stdout = _stdout()
+    try:
+        _emit(stdout, value, fmt)
+    except BrokenPipeError:
+        raise  # the reader went away: see _write_errors
+    except OSError as exc:
+        _discard_stdout()
+        fail(f"cannot write the output: {exc.strerror or exc}", ExitCode.OUTPUT)
+
+
+def _emit(stdout: IO[str], value: Any, fmt: Format) -> None:
     if fmt is Format.RICH:
         from rich.console import Console
 
         console = Console(
-            file=sys.stdout,
+            file=stdout,
             force_terminal=True,
             highlight=False,
             markup=False,
@@ -462,12 +596,12 @@ def emit(value: Any, fmt: Format) -> None:
         )
         console.print(value)
     else:
-        sys.stdout.write(value)
-    sys.stdout.flush()
+        stdout.write(value)
+    stdout.flush()
 
 
 def write_output(path: Path, value: Any, fmt: Format) -> None:
-    """Write rendered output to a file, whole or not at all."""
+    """Write rendered output to a file: whole or not at all where it can be (see outfile.py)."""
     if fmt is Format.RICH:
         from rich.console import Console
 
@@ -476,15 +610,16 @@ def write_output(path: Path, value: Any, fmt: Format) -> None:
         )
         console.print(value)
         value = console.export_text()
+    from .outfile import write_file
+
     target = Path(safe_arg(str(path)))
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_text(value, encoding="utf-8")
-        os.replace(temporary, target)
+        write_file(target, value.encode("utf-8"))
+    except BrokenPipeError:
+        raise  # a named pipe or /dev/stdout whose reader went away: quietly, as for stdout
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        fail(f"cannot write '{shorten(str(target))}': {exc.strerror or exc}", ExitCode.USAGE)
-    note(f"massage-cli: wrote {shorten(str(target), 200)}")
+        fail(f"cannot write '{shorten(str(target), PATH_MAX)}': {exc.strerror or exc}", ExitCode.OUTPUT)
+    note(f"massage-cli: wrote {shorten(str(target), PATH_MAX)}")
 
 
 def complete_condition(incomplete: str) -> list[str]:
@@ -513,7 +648,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"massage-cli {__version__}\n")
+        emit(f"massage-cli {__version__}\n", Format.PLAIN)
         raise typer.Exit(ExitCode.OK)
 
 
@@ -664,8 +799,8 @@ def check(
             "-o",
             metavar="FILE",
             help=(
-                "Write the answer to FILE, in the format its extension names (.html, .htm, .md, .json, "
-                ".txt; else plain) unless --format is given. '-' is stdout."
+                "Write the answer to FILE, in the format its extension names (.html, .htm, .md, "
+                ".markdown, .json, .txt; no extension: --format's, else plain). '-' is stdout."
             ),
         ),
     ] = None,
@@ -678,8 +813,8 @@ def check(
         fail("give a QUERY, or --batch FILE (not both)", ExitCode.USAGE)
     if output is not None and str(output) == "-":
         output = None  # '-' is stdout, as for --batch
-    if output is not None and fmt is None and not as_json:
-        fmt = format_for_file(output)
+    if output is not None:
+        fmt = format_for_file(output, fmt, as_json)
     else:
         fmt = pick_format(fmt, as_json, to_stdout=output is None)
     if batch is not None and (fmt is Format.HTML or output is not None):
@@ -1158,7 +1293,7 @@ def schema() -> None:
     """Print the JSON Schema of a knowledge-base file, for editors (see README, "Editor support")."""
     from .schema import schema_json
 
-    sys.stdout.write(schema_json())
+    emit(schema_json(), Format.PLAIN)
 
 
 @app.command()
@@ -1178,8 +1313,8 @@ def main() -> None:
         note("massage-cli: interrupted")
         sys.exit(130)
     except BrokenPipeError:
-        # The reader went away (for example `| head`); exit quietly like other Unix tools.
-        sys.stderr.close()
+        # The reader went away (for example `| head`) outside a command: quietly, as in _write_errors.
+        _discard_stdout()
         sys.exit(ExitCode.OK)
     except Exception as exc:  # noqa: BLE001 - last resort: a bug is reported briefly, never as a traceback
         note(f"massage-cli: internal error ({type(exc).__name__}); please report it")
