@@ -11,6 +11,7 @@ Chromium over a pipe on file descriptors 3 and 4).
     python scripts/check_handouts.py                      # A4, with and without the clinic layer
     python scripts/check_handouts.py --paper a4 --paper letter
     python scripts/check_handouts.py --only sciatica --keep /tmp/handouts   # keep HTML and PDFs
+    python scripts/check_handouts.py --many-flags         # only the answers to queries with many warning signs
 
 The stylesheet's own @page rule says `size: auto` (the printer's paper); this script adds
 `@page { size: A4 }` (or letter) to its copy of each page, as a print dialog does when A4 paper is
@@ -138,11 +139,25 @@ def variants(layers: Sequence[Path], bundled_only: bool, with_layers: bool) -> l
     return found
 
 
-def handouts(variant: Variant, only: Sequence[str]) -> dict[str, str]:
-    """Every condition's handout (or the ones asked for), as `massage-cli check ID --format html` makes it."""
+MANY_FLAGS = (
+    (
+        "I'm 70, fell down the stairs, my back hurts, I have a fever, numbness around my bottom, can't "
+        "control my bladder, my calf is swollen and painful and I have chest pain"
+    ),
+    "sciatica and I cannot control my bladder and I have numbness around my bottom and a fever",
+    "my neck hurts after a car crash, my arm is weak and numb, I have a headache and feel sick",
+)
+"""Queries that raise many warning signs at once: their handouts must fit one page too."""
+
+
+def handouts(variant: Variant, only: Sequence[str], queries: Sequence[str] = ()) -> dict[str, str]:
+    """Every condition's handout (or the ones asked for), as `massage-cli check ID --format html` makes
+    it, and the handouts of `queries` (named 'query N')."""
     index = Index.build(variant.kb)
-    pages = {}
+    pages = {f"query {n}": html_out.check(answer(index, q), variant.kb) for n, q in enumerate(queries, 1)}
     for condition in variant.kb.conditions:
+        if queries and not only:
+            break
         if only and condition.id not in only:
             continue
         result = answer(index, condition.id)
@@ -349,6 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-layer", action="store_true", help="only the bundled knowledge base")
     parser.add_argument("--layer-only", action="store_true", help="only the run with the layer(s)")
     parser.add_argument("--only", action="append", default=[], metavar="ID", help="check only these ids")
+    parser.add_argument(
+        "--many-flags",
+        action="store_true",
+        help="check the handouts of queries with many warning signs (MANY_FLAGS) instead of every condition",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="browsers printing at once")
     parser.add_argument("--chromium", metavar="PATH", help="the browser to print with")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for Chromium (default 60)")
@@ -368,8 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     browser = find_browser(args.chromium)
     papers: list[str] = args.paper or ["a4"]
     found = variants(args.kb or [CLINIC], not args.layer_only, not args.no_layer)
-    docs = {v.name: handouts(v, args.only) for v in found}
+    docs = {v.name: handouts(v, args.only, MANY_FLAGS if args.many_flags else ()) for v in found}
     ids = sorted({cid for pages in docs.values() for cid in pages})
+    for n, query in enumerate(MANY_FLAGS if args.many_flags else (), 1):
+        print(f"query {n}: {query}")
     for unknown in sorted(set(args.only) - set(ids)):
         print(f"check_handouts: no condition '{unknown}'", file=sys.stderr)
     if not ids:

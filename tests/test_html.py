@@ -159,7 +159,7 @@ class TestHandout:
         assert 1 == page.names().count("h1")
         assert condition.name in page.text
         assert result.verdict is not None
-        assert result.verdict.label in page.text
+        assert common.label(result) in page.text
         assert page.index("h1") < page.index("span", **{"class": f"badge v-{result.verdict.value}"})
 
     def test_order(self) -> None:
@@ -216,7 +216,7 @@ class TestHandout:
         assert text.index("WARNING:") < text.index(result.condition.name)
         for flag in result.red_flags:
             assert flag.name in text and flag.message in text
-        assert Verdict.URGENT.label in text
+        assert common.label(result) in text
         assert "Because of the warning signs above" in text
 
     def test_no_flags_no_box(self) -> None:
@@ -252,7 +252,7 @@ class TestHandout:
         page = parse(html_out.check(result, KB))
         flag = result.red_flags[0]
         assert (
-            page.text.index(flag.name) < page.text.index(Verdict.URGENT.label) < page.text.index(flag.message)
+            page.text.index(flag.name) < page.text.index(common.label(result)) < page.text.index(flag.message)
         )
         assert "No condition found" not in page.text
 
@@ -314,3 +314,35 @@ class TestUntrustedText:
         doc = html_out.check(answer(Index.build(kb), "fibromyalgia"), kb)
         assert "\x1b" not in doc and "\x07" not in doc and "\u202e" not in doc
         assert "aredevil" in parse(doc).text
+
+
+class TestManyWarningSigns:
+    """A query with many warning signs still prints on one page: the advice for later is left out."""
+
+    QUERY = (
+        "I'm 70, fell down the stairs, my back hurts, I have a fever, numbness around my bottom, can't "
+        "control my bladder, my calf is swollen and painful and I have chest pain"
+    )
+
+    def test_every_sign_is_there_and_the_advice_for_later_is_not(self) -> None:
+        """Every sign and its message stay; 'What massage can do', 'cannot replace' and the evidence go,
+        with the command that shows them."""
+        result = answer(INDEX, self.QUERY)
+        assert len(result.red_flags) >= html_out.MANY_FLAGS_IN_COLUMNS and result.condition is not None
+        doc = html_out.check(result, KB)
+        page = parse(doc)
+        text = page.text
+        for flag in result.red_flags:
+            assert flag.name in text and flag.message in text
+        assert "<h2>What massage can do</h2>" not in doc and "<h2>What massage cannot replace</h2>" not in doc
+        assert 'class="evidence"' not in doc
+        assert "<h2>Take care</h2>" in doc and "<h2>See a doctor if</h2>" in doc
+        assert f"massage-cli check {result.condition.id}" in text
+        assert ("ul", {"class": "many"}) in page.tags
+
+    def test_one_sign_keeps_the_whole_answer(self) -> None:
+        """With one warning sign the handout keeps every section, as before."""
+        result = answer(INDEX, "swollen painful calf after a long flight")
+        assert 1 == len(result.red_flags)
+        doc = html_out.check(result, KB)
+        assert "<h2>What massage can do</h2>" in doc and 'class="evidence"' in doc

@@ -203,7 +203,7 @@ app = typer.Typer(
     name="massage-cli",
     cls=_Group,
     help=(
-        "Will massage help with my back or neck condition? Answers from a sourced knowledge base. "
+        "Will massage help with my condition? Answers from a sourced knowledge base. "
         "This is education, not medical advice: see a clinician for a diagnosis."
     ),
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -217,12 +217,49 @@ app = typer.Typer(
 
 
 def note(message: str) -> None:
-    """A diagnostic line on stderr (never on stdout, so JSON stays clean); nothing if stderr is closed."""
+    """A diagnostic line on stderr (never on stdout, so JSON stays clean), wrapped to the terminal;
+    nothing if stderr is closed."""
     if sys.stderr is None:
         return
     with contextlib.suppress(OSError):  # nowhere left to say it
-        sys.stderr.write(message + "\n")
+        sys.stderr.write(wrap_note(message, note_width()) + "\n")
         sys.stderr.flush()
+
+
+def note_width(stream: IO[Any] | None = None) -> int | None:
+    """The width notes are wrapped to: the terminal's (COLUMNS, else its size) when stderr is one;
+    None (one message a line, for logs and grep) when stderr goes to a file or a pipe."""
+    if not _isatty(sys.stderr if stream is None else stream):
+        return None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns
+
+
+def wrap_note(message: str, width: int | None) -> str:
+    """A note wrapped to `width` columns (None: as it is): each line keeps its indent, and its
+    later lines are indented two more; a word is never broken, so paths and ids stay whole."""
+    if width is None or all(len(line) <= width for line in message.splitlines()):
+        return message
+    import textwrap  # only for a long note on a narrow terminal
+
+    out = []
+    for line in message.splitlines() or [""]:
+        indent = line[: len(line) - len(line.lstrip())]
+        out.append(
+            textwrap.fill(
+                line.strip(),
+                max(width, len(indent) + 12),
+                initial_indent=indent,
+                subsequent_indent=indent + "  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            if line.strip()
+            else line
+        )
+    return "\n".join(out)
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -678,7 +715,7 @@ def main_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    """Will massage help with my back or neck condition? Sourced, plain-language answers."""
+    """Will massage help with my condition? Sourced, plain-language answers."""
     ctx.obj = {
         "kb": [safe_arg(p) for p in kb or ()],
         "no_bundled": no_bundled,
@@ -965,13 +1002,22 @@ def search(
 ) -> None:
     """Full-text search, best matches first. Exit 1 when nothing matches."""
     fmt = pick_format(fmt, as_json)
+    from .matching import only_generic
     from .matching import search as search_conditions
 
     words = " ".join(safe_arg(t) for t in text)
+    if not words.strip():
+        fail("the search words are empty; try 'massage-cli search knee'", ExitCode.USAGE)
     found = search_conditions(load_kb(ctx), words)
     if not found:
         if fmt is Format.JSON:
             emit(renderer(fmt).hits([]), fmt)
+        if only_generic(words):
+            fail(
+                f"'{shorten(words)}' alone is in most entries; add a body part or another word "
+                f"(for example 'massage-cli search knee {shorten(words)}'), or see 'massage-cli list'",
+                ExitCode.NOT_FOUND,
+            )
         fail(f"nothing matches '{shorten(words)}'", ExitCode.NOT_FOUND)
     emit(renderer(fmt).hits(found), fmt)
 
@@ -1000,10 +1046,24 @@ def faq(
     if not topic:
         emit(out.faq_list(kb), fmt)
         return
-    from .matching import find_faq
+    from .matching import faq_typos, find_faq
+    from .words import normalise
 
     words = " ".join(safe_arg(t) for t in topic)
+    if not words.strip():
+        fail(
+            "the topic is empty; try 'massage-cli faq medicare', or 'massage-cli faq' for the list",
+            ExitCode.USAGE,
+        )
     found = find_faq(kb, words)
+    if found is None:
+        # A clear typo is read as the word it is closest to, with a note, as `check` does.
+        typos = faq_typos(kb, words)
+        if typos:
+            found = find_faq(kb, " ".join(typos.get(w, w) for w in normalise(words).split()))
+            if found is not None:
+                typed = ", ".join(f"'{shorten(w)}'" for w in typos)
+                note(f"massage-cli: showing '{found.question}' for {typed}")
     if found is None:
         fail(f"no question matches '{shorten(words)}'; 'massage-cli faq' lists them all", ExitCode.NOT_FOUND)
     emit(out.faq_one(found, kb), fmt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -79,6 +78,7 @@ def parse_codes(text: str) -> list[str] | None:
 @lru_cache(maxsize=1)
 def _text() -> str:
     """The packaged code list, one sorted line per code after a leading newline; read on first use."""
+    import gzip  # only when a code query needs the table: off the start-up path
     from importlib.resources import files
 
     # Kept as one string and searched by bisection: splitting 98,000 lines into a dict costs

@@ -12,6 +12,7 @@ from .icd10 import CodeInfo, parse_codes, show
 from .icd10 import key_of as code_key_of
 from .model import Condition, Faq, KnowledgeBase, Verdict
 from .redflags import RedFlagIndex
+from .statements import _Lazy  # a pattern compiled on first use: an exact name needs none of these
 from .words import (  # noqa: F401 (re-exported)
     MAX_QUERY,
     STOPWORDS,
@@ -27,7 +28,7 @@ from .words import (  # noqa: F401 (re-exported)
 )
 
 # The end of a bone is its "head" in code titles ("radial head", "head of femur"): not the head.
-_BONE_HEADS = re.compile(
+_BONE_HEADS = _Lazy(
     r"\b(?:radial|femoral|humeral|fibular|metatarsal|metacarpal|ulnar|talar|pancreatic)\s+heads?\b"
     r"|\bheads?\s+of\s+(?:the\s+)?\w+",
     re.IGNORECASE,
@@ -38,12 +39,12 @@ ICD10_RELEASE = "April 2026"
 
 # Figures of speech whose words would otherwise name a condition ("wound up" is tense, not a wound;
 # hay fever is an allergy, not a fever).
-_IDIOMS = re.compile(
+_IDIOMS = _Lazy(
     r"\bwound up\b|\b(?:fell|fall|falls|falling) asleep\b|\b(?:hay|cabin|spring) fever\b", re.IGNORECASE
 )
 # Places that name one body part with the word of another: the back of the heel is the heel, and
 # an arm lifted above the head says nothing about the head.
-_PLACES = re.compile(
+_PLACES = _Lazy(
     r"\b(?:the |at the |in the )?back of (?:the |my |your |his |her |their )?"
     r"(heels?|ankles?|legs?|knees?|neck|head|hands?|thighs?|calf|calves|arms?|throat|eyes?|skull)\b"
     r"|\b(?:above|over) (?:my|your|his|her|their|the) heads?\b",
@@ -594,9 +595,10 @@ def _fields(condition: Condition) -> tuple[list[str], list[str], list[str]]:
 def search(kb: KnowledgeBase, text: str) -> list[Hit]:
     """Conditions ranked BM25-style: rare words count more than common ones, a word in a name more
     than in an alias or the advice, and covering more of the query more. Hits that share only
-    generic words ("pain", "sore") with a query that has better words are dropped."""
+    generic words ("pain", "sore") are dropped, so a query of generic words alone finds nothing
+    (see `only_generic`)."""
     words = list(dict.fromkeys(content_tokens(text[:MAX_QUERY])))
-    wanted = [w for w in words if w not in GENERIC] or words
+    wanted = [w for w in words if w not in GENERIC]
     if not wanted:
         return []
     docs = [(condition, _fields(condition)) for condition in kb.conditions]
@@ -623,6 +625,12 @@ def search(kb: KnowledgeBase, text: str) -> list[Hit]:
     return sorted(hits, key=lambda h: (-h.score, len(_fields(h.condition)[0]), h.condition.id))
 
 
+def only_generic(text: str) -> bool:
+    """Whether a search has words, all of them generic ("pain", "sore"): too general to rank by."""
+    words = content_tokens(text[:MAX_QUERY])
+    return bool(words) and all(w in GENERIC for w in words)
+
+
 # --------------------------------------------------------------------------- FAQ
 
 
@@ -643,3 +651,30 @@ def find_faq(kb: KnowledgeBase, topic: str) -> Faq | None:
         if score and (best is None or score > best[0]):
             best = (score, faq)
     return best[1] if best else None
+
+
+def faq_typos(kb: KnowledgeBase, topic: str) -> dict[str, str]:
+    """Typed words that are clear typos of a word of the questions, their ids or topics
+    ("medicaire" -> "medicare"), by the rules `check` uses: one clear best match at FUZZY_ACCEPT or
+    above, and never a real English word or a short one."""
+    vocabulary = {
+        w for faq in kb.faq for text in (faq.id, faq.question, *faq.topics) for w in normalise(text).split()
+    }
+    typed = [
+        w
+        for w in dict.fromkeys(normalise(topic[:MAX_QUERY]).split())
+        if len(w) >= 5 and w not in vocabulary and w not in STOPWORDS and not is_english(w)
+    ]
+    if not typed:
+        return {}
+    from rapidfuzz import fuzz, process  # only for a topic no question matches
+
+    choices = sorted(vocabulary)
+    found = {}
+    for word in typed:
+        ranked = process.extract(word, choices, scorer=fuzz.ratio, limit=2)
+        best = ranked[0][1] / 100 if ranked else 0.0
+        runner_up = ranked[1][1] / 100 if len(ranked) > 1 else 0.0
+        if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
+            found[word] = ranked[0][0]
+    return found

@@ -38,8 +38,10 @@ _VERDICT_LABELS = {
     Verdict.UNPROVEN: "No good evidence",
     Verdict.NOT_A_SUBSTITUTE: "Not a substitute for care",
     Verdict.AVOID: "Avoid massage for now",
-    Verdict.URGENT: "Get medical care now",
+    Verdict.URGENT: "Get medical care",
 }
+"""No time word in the urgent label: the entry (its summary) or the warning signs say how soon, and a
+badge saying "now" above "see a doctor today" would be two answers. See Action.label."""
 
 _VERDICT_HEADLINES = {
     Verdict.HELPS: "It is a reasonable choice and likely to ease symptoms.",
@@ -51,7 +53,7 @@ _VERDICT_HEADLINES = {
         "Get medical care first. Massage may ease discomfort, but it does not treat the cause."
     ),
     Verdict.AVOID: "Do not massage the affected area until a doctor says it is safe.",
-    Verdict.URGENT: "Massage is not the answer. See a doctor now or go to the emergency department.",
+    Verdict.URGENT: "Massage is not the answer. The advice below says how soon to get care.",
 }
 
 
@@ -94,6 +96,11 @@ class Action(str, enum.Enum):
         """The action in plain words."""
         return _ACTION_WORDS[self]
 
+    @property
+    def label(self) -> str:
+        """A short badge for an answer whose warning signs call for this action: its first words."""
+        return _ACTION_LABELS[self]
+
 
 _ACTION_WORDS = {
     Action.EMERGENCY: "Call emergency services or go to the emergency department now.",
@@ -124,6 +131,13 @@ class Urgency(str, enum.Enum):
         """Sort key: the most urgent item first; an item with no urgency (an old layer) last."""
         return list(Urgency).index(item.urgency) if item.urgency else len(Urgency)
 
+
+_ACTION_LABELS = {
+    Action.EMERGENCY: "Emergency",
+    Action.NOW: "Call your care team now",
+    Action.URGENT: "See a doctor today",
+    Action.SOON: "See a doctor within a few days",
+}
 
 _URGENCY_WORDS = {
     Urgency.EMERGENCY: "Call emergency services or go to the emergency department now.",

@@ -61,7 +61,8 @@ def grader() -> Callable[[str], float]:
         import textstat
     except ImportError:
         raise ReadabilityUnavailable(
-            "reading-level scores need textstat: pip install 'massage-cli[authoring]'"
+            "reading-level scores need textstat: pip install textstat "
+            "(from a checkout of massage-cli: pip install '.[authoring]')"
         ) from None
     return textstat.flesch_kincaid_grade  # type: ignore[no-any-return]
 

@@ -29,7 +29,7 @@ word positions reads. The rules are compiled on first use, so start-up stays fas
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -119,6 +119,9 @@ class _Lazy:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self._get().finditer(text)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self._get().sub(repl, text)
 
 
 _NUMBER_WORDS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
 from functools import lru_cache
@@ -230,6 +229,8 @@ def english_words() -> frozenset[str]:
     from importlib.resources import files
 
     data = files(__package__).joinpath("english_words.txt.gz").read_bytes()
+    import gzip  # only when a word is one letter from a sign word: off the start-up path
+
     return frozenset(gzip.decompress(data).decode("ascii").split("\n"))
 
 

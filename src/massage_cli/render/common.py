@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from ..answer import Answer
 from ..model import Action, Condition, DoctorSign, KnowledgeBase, Source, Urgency, Verdict
-from ..readability import CEILING, TARGET_MEDIAN
 from ..textclean import shorten
 
 if TYPE_CHECKING:
@@ -39,10 +38,31 @@ def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-def verdict_line(answer: Answer) -> str:
-    """The first line of every human format: the verdict and what to do, never wrapped."""
+def label(answer: Answer) -> str:
+    """The badge of an answer: the verdict's label, or, when warning signs call for care today or
+    sooner, the action's own words ("See a doctor today"), so that the badge, the headline and the
+    flags use one set of urgency words."""
     assert answer.verdict is not None
-    return f"{answer.verdict.label.upper()}: {answer.headline}"
+    if answer.action is not None and answer.action is not Action.SOON:
+        return answer.action.label
+    return answer.verdict.label
+
+
+def headline(answer: Answer) -> str:
+    """What the badge means, in words that do not repeat it ("SEE A DOCTOR TODAY: Massage is not
+    the answer.", not "... See a doctor today." twice)."""
+    text = answer.headline
+    said = label(answer).rstrip(".") + "."
+    if answer.action is not None and text.endswith(" " + answer.action.instruction):
+        instruction = answer.action.instruction
+        rest = instruction[len(said) :].strip() if instruction.startswith(said) else instruction
+        text = text[: -len(instruction)] + rest
+    return text.strip()
+
+
+def verdict_line(answer: Answer) -> str:
+    """The first line of every human format: the verdict and what to do."""
+    return f"{label(answer).upper()}: {headline(answer)}"
 
 
 def evidence_line(condition: Condition) -> str:
@@ -154,6 +174,14 @@ def note_line(answer: Answer) -> str | None:
     return f"Note: {answer.note}" if answer.note and answer.found else None
 
 
+def for_later_line(condition: Condition) -> str:
+    """Where the advice left out of a one-page handout with many warning signs can be read."""
+    return (
+        "What massage can do, what it cannot replace and how strong the research is are for later, "
+        f"after a doctor has seen you: massage-cli check {condition.id}"
+    )
+
+
 def red_flag_override(answer: Answer) -> str | None:
     """Why the shown verdict differs from the condition's own, if it does."""
     if answer.red_flags and answer.condition and answer.condition.verdict is not Verdict.URGENT:
@@ -192,6 +220,12 @@ def problem_lines(problems: Sequence[Problem], limit: int | None) -> list[str]:
 PATH_COLUMNS = ("origin", "path", "status")
 
 
+def faq_hint(kb: KnowledgeBase) -> str:
+    """How to open an answer, under the list of questions."""
+    example = next((faq.id for faq in kb.faq if faq.id == "medicare"), kb.faq[0].id if kb.faq else "medicare")
+    return f"To read an answer: massage-cli faq ID (for example: massage-cli faq {example}), or a topic word."
+
+
 def cited_by(citation: Citation) -> str:
     """The entries citing a source, as 'kind:id' items."""
     return ", ".join(kind if kind == entry else f"{kind}:{entry}" for kind, entry in citation.cited_by)
@@ -199,6 +233,8 @@ def cited_by(citation: Citation) -> str:
 
 def readability_summary(problems: Sequence[str]) -> str:
     """Whether the reading level meets the target, in one line."""
+    from ..readability import CEILING, TARGET_MEDIAN  # only `validate --readability` needs these
+
     if problems:
         return (
             f"TOO HARD: {len(problems)} problem(s). Aim for grade {TARGET_MEDIAN:g} or lower: "

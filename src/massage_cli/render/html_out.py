@@ -83,6 +83,8 @@ a { color: #0b3d91; }
 .alert .alert-head { font-size: 12pt; font-weight: bold; margin: 0 0 2pt; color: #5a0000; }
 .alert .sym { font-family: "DejaVu Sans", "Segoe UI Symbol", sans-serif; }
 .alert ul { padding-left: 13pt; }
+/* Many warning signs: their list in two columns, so the handout still fits one page. */
+.alert ul.many { columns: 2; column-gap: 6mm; font-size: 9.5pt; }
 .evidence { margin-top: 4pt; padding: 1.5pt 5pt; border: 0.75pt solid #999; }
 .sources { font-size: 8.5pt; line-height: 1.14; }
 .sources li { margin: 0 0 1.5pt; }
@@ -168,6 +170,13 @@ def _sources(sources: Sequence[Source]) -> list[str]:
     return ["<section>", "<h2>Sources</h2>", '<ol class="sources">', *items, "</ol>", "</section>"]
 
 
+MANY_FLAGS = 2
+"""With this many warning signs the handout leaves out the advice for later (what massage can do,
+what it cannot replace, the evidence) and says where to find it, so that it fits one page."""
+MANY_FLAGS_IN_COLUMNS = 4
+"""With this many, the warning signs are listed in two columns."""
+
+
 def _flags(answer: Answer) -> list[str]:
     if not answer.red_flags:
         return []
@@ -177,19 +186,20 @@ def _flags(answer: Answer) -> list[str]:
     return [
         '<section class="alert" role="alert">',
         f'<p class="alert-head">{head}</p>',
-        "<ul>",
+        '<ul class="many">' if len(answer.red_flags) >= MANY_FLAGS_IN_COLUMNS else "<ul>",
         *items,
         "</ul>",
         "</section>",
     ]
 
 
-def badge(verdict: Verdict) -> str:
-    """The verdict as a badge: symbol, label and a border style of its own."""
+def badge(verdict: Verdict, label: str | None = None) -> str:
+    """The verdict as a badge: symbol, label (`label`: the answer's own, see common.label) and a
+    border style of its own."""
     symbol = _SYMBOLS[verdict]
     return (
         f'<span class="badge v-{esc(verdict.value)}">'
-        f'<span class="sym" aria-hidden="true">{symbol}</span>{esc(verdict.label)}</span>'
+        f'<span class="sym" aria-hidden="true">{symbol}</span>{esc(label or verdict.label)}</span>'
     )
 
 
@@ -215,8 +225,8 @@ def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
     first = answer.red_flags[0]
     body = [
         f"<h1>{esc(first.name)}</h1>",
-        f"<p>{badge(answer.verdict)}</p>",
-        f'<p class="headline">{esc(answer.headline)}</p>',
+        f"<p>{badge(answer.verdict, common.label(answer))}</p>",
+        f'<p class="headline">{esc(common.headline(answer))}</p>',
     ]
     for i, flag in enumerate(answer.red_flags):
         if i:
@@ -226,11 +236,16 @@ def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
             f"<p><strong>What it may mean:</strong> {esc(flag.may_mean)}</p>",
         ]
     body += [*_statement_html(answer), *_sources(common.flag_sources(answer)), _clinic(kb)]
-    return _document(f"{esc(first.name)}: {esc(answer.verdict.label)} &ndash; massage-cli", body, _footer(kb))
+    return _document(f"{esc(first.name)}: {esc(common.label(answer))} &ndash; massage-cli", body, _footer(kb))
+
+
+KEPT_WITH_MANY_FLAGS = ("Take care", "See a doctor if")
+"""The sections a handout with many warning signs keeps: what to avoid, and when to get care."""
 
 
 def check(answer: Answer, kb: KnowledgeBase) -> str:
-    """One answer as a printable patient handout."""
+    """One answer as a printable patient handout, on one page (with many warning signs, the
+    advice for later is left out, with the command that shows it)."""
     if common.flag_page(answer):
         return _flag_page(answer, kb)
     body = _flags(answer)
@@ -247,8 +262,8 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     verdict = answer.verdict
     body += [
         f"<h1>{esc(condition.name)}</h1>",
-        f"<p>{badge(verdict)}</p>",
-        f'<p class="headline">{esc(answer.headline)}</p>',
+        f"<p>{badge(verdict, common.label(answer))}</p>",
+        f'<p class="headline">{esc(common.headline(answer))}</p>',
     ]
     override = common.red_flag_override(answer)
     if override:
@@ -258,12 +273,18 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
             body.append(f'<p class="note">{esc(extra)}</p>')
     body += _statement_html(answer)
     body.append(f'<p class="summary">{esc(condition.summary)}</p>')
+    later = len(answer.red_flags) >= MANY_FLAGS
     for title, items in common.sections(condition):
+        if later and title not in KEPT_WITH_MANY_FLAGS:
+            continue
         body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]
-    body.append(f'<p class="evidence">{esc(common.evidence_line(condition))}</p>')
+    if later:
+        body.append(f'<p class="note">{esc(common.for_later_line(condition))}</p>')
+    else:
+        body.append(f'<p class="evidence">{esc(common.evidence_line(condition))}</p>')
     body += _sources(condition.sources)
     body += [f'<p class="details">{esc(common.details_line(condition))}</p>', _clinic(kb)]
-    title = f"{esc(condition.name)}: {esc(verdict.label)} &ndash; massage-cli"
+    title = f"{esc(condition.name)}: {esc(common.label(answer))} &ndash; massage-cli"
     return _document(title, body, _footer(kb))
 
 
@@ -310,7 +331,7 @@ def benefits(kb: KnowledgeBase) -> str:
 def faq_list(kb: KnowledgeBase) -> str:
     """The questions, each with the id to ask for its answer."""
     table = _table(("ID", "Question"), [(faq.id, faq.question) for faq in kb.faq])
-    body = ["<h1>Common questions</h1>", table]
+    body = ["<h1>Common questions</h1>", table, f"<p>{esc(common.faq_hint(kb))}</p>"]
     return _document("Common questions &ndash; massage-cli", body, _footer(kb))
 
 

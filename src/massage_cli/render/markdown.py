@@ -121,7 +121,8 @@ def benefits(kb: KnowledgeBase) -> str:
 
 def faq_list(kb: KnowledgeBase) -> str:
     """The questions as a table."""
-    return _table(("ID", "Question"), [(faq.id, faq.question) for faq in kb.faq])
+    table = _table(("ID", "Question"), [(faq.id, faq.question) for faq in kb.faq])
+    return f"{table}\n{esc(common.faq_hint(kb))}\n"
 
 
 def faq_one(faq: Faq, kb: KnowledgeBase) -> str:

@@ -70,7 +70,7 @@ def _flags(flags: Sequence[RedFlag]) -> list[str]:
 
 def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
     """A warning sign with no condition: the sign's own page, action first."""
-    lines = [common.verdict_line(answer)]
+    lines = [_para(common.verdict_line(answer))]
     for i, flag in enumerate(answer.red_flags):
         name = _para(flag.name)
         lines += ["", name, ("=" if i == 0 else "-") * max(len(line) for line in name.splitlines())]
@@ -96,14 +96,14 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         return _flag_page(answer, kb)
     lines: list[str] = []
     if answer.red_flags:
-        lines += [common.flag_heading(answer), *_flags(answer.red_flags), ""]
+        lines += [_para(common.flag_heading(answer)), *_flags(answer.red_flags), ""]
     condition = answer.condition
     if condition is None:
         lines.append(_para(common.not_found_message(answer)))
         lines += _statement_lines(answer)
         return "\n".join(lines) + "\n"
     assert answer.verdict is not None
-    lines.append(common.verdict_line(answer))
+    lines.append(_para(common.verdict_line(answer)))
     override = common.red_flag_override(answer)
     if override:
         lines.append(_para(override))
@@ -128,10 +128,11 @@ _GAP = "  "
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], required: int | None = None) -> str:
-    """An aligned table; on a terminal with `required` set, fitted to it (see _fitted_table)."""
+    """An aligned table; with `required` set, fitted to the terminal, or to 80 columns when not on
+    one (a pipe, a file), so no line runs on (see _fitted_table)."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    columns = _terminal.get()
-    if required is not None and columns is not None and sum(widths) + len(_GAP) * (len(widths) - 1) > columns:
+    columns = _terminal.get() or WIDTH
+    if required is not None and sum(widths) + len(_GAP) * (len(widths) - 1) > columns:
         return _fitted_table(header, rows, required, columns)
     out = []
     for row in [header, *rows]:
@@ -195,7 +196,7 @@ def benefits(kb: KnowledgeBase) -> str:
 def faq_list(kb: KnowledgeBase) -> str:
     """The questions, each with the id to ask for its answer."""
     rows = [(faq.id, faq.question) for faq in kb.faq]
-    return _table(("ID", "QUESTION"), rows)
+    return _table(("ID", "QUESTION"), rows, 2) + "\n" + _para(common.faq_hint(kb)) + "\n"
 
 
 def faq_one(faq: Faq, kb: KnowledgeBase) -> str:

@@ -5,23 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.constrain import Constrain
+from rich.measure import Measurement
+from rich.padding import Padding
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from ..answer import Answer
-from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
-from ..screening import UNSURE_WHY, Outcome, Screening
 from . import common
 
 if TYPE_CHECKING:
     from ..citations import Citation
     from ..layers import Problem
+    from ..matching import Hit
     from ..readability import Score
+    from ..screening import Screening
 
 VERDICT_STYLES = {
     Verdict.HELPS: "bold white on green",
@@ -42,34 +46,60 @@ def _readable(*parts: RenderableType) -> Constrain:
     return Constrain(Group(*parts), READING_WIDTH)
 
 
-def badge(verdict: Verdict) -> Text:
-    """The verdict as a coloured label."""
-    return Text(f" {verdict.label.upper()} ", style=VERDICT_STYLES[verdict])
+def badge(verdict: Verdict, label: str | None = None) -> Text:
+    """The verdict as a coloured label (`label`: the answer's own words for it, see common.label)."""
+    return Text(f" {(label or verdict.label).upper()} ", style=VERDICT_STYLES[verdict], no_wrap=True)
 
 
-def _bullets(items: Sequence[str]) -> Table:
+def whole(text: str, style: str | Style = "") -> Text:
+    """Text that is never cut: a path, an id or a URL longer than the line is folded onto the next."""
+    return Text(text, style=style, overflow="fold")
+
+
+def _link(url: str) -> Text:
+    """A URL, clickable where the terminal supports links, never cut."""
+    return whole(url, Style(color="blue", link=url))
+
+
+class _Items:
+    """Items after a marker, with a hanging indent: wrapped lines stay under the item's text.
+    A word longer than the line (a URL, a path) is folded, never cut. (Cheaper than a table grid,
+    which measures every cell: this is on the start-up path of `check`.)"""
+
+    def __init__(self, items: Sequence[Text], marker: str = "•") -> None:
+        self.items = items
+        self.marker = marker
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = len(self.marker) + 1
+        width = max(1, options.max_width - indent)
+        first, rest = Segment(self.marker + " "), Segment(" " * indent)
+        for item in self.items:
+            for n, line in enumerate(item.wrap(console, width, overflow="fold")):
+                yield first if n == 0 else rest
+                yield from line.render(console)
+                yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        indent = len(self.marker) + 1
+        longest = max((line.cell_len for item in self.items for line in item.split()), default=0)
+        return Measurement(indent + 1, indent + longest).clamp(max_width=options.max_width)
+
+
+def _bullets(items: Sequence[str]) -> _Items:
     """A list with hanging indents, so wrapped lines stay under their bullet."""
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for item in items:
-        grid.add_row("•", Text(item))
-    return grid
+    return _Items([whole(item) for item in items])
 
 
 def _heading(title: str) -> Text:
     return Text(title, style="bold underline")
 
 
-def _sources(sources: Sequence[Source]) -> Table:
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for source in sources:
-        entry = Text(source.title + "\n")
-        entry.append(source.url, style=Style(color="blue", link=source.url))
-        grid.add_row("•", entry)
-    return grid
+def _sources(sources: Sequence[Source]) -> _Items:
+    """Each source's title, and its URL whole on a line of its own (folded when longer)."""
+    return _Items(
+        [Text.assemble(source.title, "\n", _link(source.url), overflow="fold") for source in sources]
+    )
 
 
 class _FlagPanel:
@@ -120,7 +150,9 @@ def _flag_page(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     statement = _statement_texts(answer)
     if statement:
         body += [Text(""), *statement]
-    heading = Text.assemble(badge(answer.verdict), Text(" " + answer.red_flags[0].name, style="bold"))
+    heading = Text.assemble(
+        badge(answer.verdict, common.label(answer)), Text(" " + answer.red_flags[0].name, style="bold")
+    )
     border = VERDICT_STYLES[answer.verdict].split(" on ")[-1]
     panel = Panel(Group(*body), title=heading, title_align="left", border_style=border)
     return _readable(panel, Text(kb.disclaimer, style="dim"))
@@ -153,7 +185,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> RenderableType:
     body += [Text(""), _heading("Sources"), _sources(condition.sources)]
     body += [Text(""), Text(common.details_line(condition), style="dim")]
     # The badge comes first so that a long name, cut to fit, never hides it.
-    heading = Text.assemble(badge(answer.verdict), Text(" " + condition.name, style="bold"))
+    heading = Text.assemble(
+        badge(answer.verdict, common.label(answer)), Text(" " + condition.name, style="bold")
+    )
     border = VERDICT_STYLES[answer.verdict].split(" on ")[-1]
     parts.append(Panel(Group(*body), title=heading, title_align="left", border_style=border))
     clinic = common.clinic_line(kb)
@@ -174,21 +208,28 @@ class _FittedTable:
         self.required = required
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        cells = [[row[i].plain for row in self.rows] for i in range(len(self.header))]
-        natural = [max(len(t) for t in [self.header[i], *cells[i]]) for i in range(len(self.header))]
-        minimums = [natural[0]] + [
-            common.readable_minimum(cells[i], self.header[i]) for i in range(1, len(self.header))
+        columns = range(len(self.header))
+        cells = [[row[i].plain for row in self.rows] for i in columns]
+        natural = [max(len(t) for t in [self.header[i], *cells[i]]) for i in columns]
+        # A column of no-wrap cells (the verdict badges) keeps its whole width, like the first.
+        whole_width = [
+            i == 0 or bool(self.rows) and all(row[i].no_wrap for row in self.rows) for i in columns
         ]
-        # Each column adds a space either side and a rule; the table adds its outer rule. Rich's own
-        # narrowing ignores minimum widths (and then crops the table), so the widths are set here.
-        widths = common.fit_widths(natural, minimums, self.required, options.max_width, 3, 1)
+        minimums = [
+            natural[i] if whole_width[i] else common.readable_minimum(cells[i], self.header[i])
+            for i in columns
+        ]
+        # No outer rules, and no padding at the outer edges: each column adds a space either side and
+        # a divider, less one divider and two spaces for the table (so 80 columns hold the id, a
+        # name and a whole badge). Rich's own narrowing ignores minimum widths (and then crops the
+        # table), so the widths are set here.
+        widths = common.fit_widths(natural, minimums, self.required, options.max_width, 3, -3)
         if widths is None:
             yield self._stacked()
             return
-        table = Table(header_style="bold")
-        table.add_column(self.header[0], no_wrap=True, width=widths[0])
-        for i in range(1, len(widths)):
-            table.add_column(self.header[i], width=widths[i])
+        table = Table(header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for i, width in enumerate(widths):
+            table.add_column(self.header[i], no_wrap=whole_width[i], width=width)
         for row in self.rows:
             table.add_row(*row[: len(widths)])
         yield table
@@ -199,7 +240,7 @@ class _FittedTable:
         for i, row in enumerate(self.rows):
             grid.add_row(Text(row[0].plain, style="bold", overflow="fold"))
             for cell in row[1 : self.required]:
-                grid.add_row(Text.assemble("  ", cell))
+                grid.add_row(Padding(cell, (0, 0, 0, 2), expand=False))  # wrapped lines keep the indent
             if i < len(self.rows) - 1:
                 grid.add_row("")
         return grid
@@ -250,11 +291,9 @@ def benefits(kb: KnowledgeBase) -> RenderableType:
 
 
 def faq_list(kb: KnowledgeBase) -> RenderableType:
-    """The questions as a table."""
-    table = Table("ID", "Question", header_style="bold")
-    for faq in kb.faq:
-        table.add_row(Text(faq.id), Text(faq.question))
-    return table
+    """The questions as a table (the id never cut), then how to open an answer."""
+    rows = [(Text(faq.id), Text(faq.question)) for faq in kb.faq]
+    return Group(_FittedTable(("ID", "Question"), rows, 2), whole(common.faq_hint(kb), "dim"))
 
 
 def faq_one(faq: Faq, kb: KnowledgeBase) -> RenderableType:
@@ -278,12 +317,13 @@ def red_flags(kb: KnowledgeBase) -> RenderableType:
 
 
 _OUTCOME_STYLES = {
-    Outcome.EMERGENCY: "bold white on red",
-    Outcome.CALL_CARE_TEAM: "bold white on red",
-    Outcome.SEE_A_DOCTOR: "bold black on yellow",
-    Outcome.NO_WARNING_SIGNS: "bold white on blue",
-    Outcome.NOT_SCREENED: "bold white on blue",
+    "emergency": "bold white on red",
+    "call-care-team": "bold white on red",
+    "see-a-doctor": "bold black on yellow",
+    "no-warning-signs": "bold white on blue",
+    "not-screened": "bold white on blue",
 }
+"""By `Outcome` value: screening.py is not imported until `screen` runs (start-up of `check`)."""
 
 
 def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
@@ -297,42 +337,72 @@ def screening(result: Screening, kb: KnowledgeBase) -> RenderableType:
             _bullets([f"{f.name}: {f.message}" for f in result.flagged]),
         ]
     if result.unsure:
+        from ..screening import UNSURE_WHY
+
         body += [
             Text(""),
             _heading("You were not sure about"),
             _bullets([f"{f.name}: {f.message}" for f in result.unsure]),
             Text(UNSURE_WHY),
         ]
-    heading = Text(f" {outcome.value.upper().replace('-', ' ')} ", style=_OUTCOME_STYLES[outcome])
-    border = _OUTCOME_STYLES[outcome].split(" on ")[-1]
+    heading = Text(
+        f" {outcome.value.upper().replace('-', ' ')} ",
+        style=_OUTCOME_STYLES.get(outcome.value, "bold white on red"),
+    )
+    border = _OUTCOME_STYLES.get(outcome.value, "on red").split(" on ")[-1]
     return _readable(
         Panel(Group(*body), title=heading, title_align="left", border_style=border),
         Text(kb.disclaimer, style="dim"),
     )
 
 
+class _Paths:
+    """The knowledge-base files: a table when the paths have room, else one block per file (origin
+    and status, then the path on its own lines). A path is folded, never cut."""
+
+    PATH_ROOM = 30
+    """Narrower than this, a path column would fold every path into many pieces: blocks instead."""
+
+    def __init__(self, rows: Sequence[dict[str, str]]) -> None:
+        self.rows = rows
+
+    @staticmethod
+    def _style(status: str) -> str:
+        if "error" in status or status.startswith("broken"):
+            return "red"
+        return "dim" if "missing" in status or "not used" in status else ""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rest = sum(max(len(r[c]) for r in self.rows) for c in ("origin", "status")) if self.rows else 0
+        longest = max((len(r["path"]) for r in self.rows), default=0)
+        if options.max_width - rest - 10 >= min(longest, self.PATH_ROOM):
+            table = Table(header_style="bold")
+            for column in common.PATH_COLUMNS:
+                table.add_column(
+                    column.capitalize(), no_wrap=column != "path", ratio=1 if column == "path" else None
+                )
+            for row in self.rows:
+                status = Text(row["status"], style=self._style(row["status"]))
+                table.add_row(Text(row["origin"]), whole(row["path"]), status)
+            yield table
+            return
+        for i, row in enumerate(self.rows):
+            yield Text.assemble(
+                (row["origin"], "bold"), ": ", (row["status"], self._style(row["status"])), overflow="fold"
+            )
+            yield Padding(whole(row["path"]), (0, 0, 1 if i < len(self.rows) - 1 else 0, 2))
+
+
 def paths(rows: Sequence[dict[str, str]]) -> RenderableType:
-    """The knowledge-base files as a table."""
-    table = Table(*(c.capitalize() for c in common.PATH_COLUMNS), header_style="bold")
-    for row in rows:
-        style = (
-            "red"
-            if "error" in row["status"] or row["status"].startswith("broken")
-            else "dim"
-            if "missing" in row["status"] or "not used" in row["status"]
-            else ""
-        )
-        table.add_row(Text(row["origin"]), Text(row["path"]), Text(row["status"], style=style))
-    return table
+    """The knowledge-base files as a table (or blocks, on a narrow terminal)."""
+    return _Paths(rows)
 
 
 def validation(
     files: Sequence[str], problems: Sequence[Problem], kb: KnowledgeBase | None, limit: int | None = None
 ) -> RenderableType:
     """The verdict, then the problems (with a limit: then counts by kind)."""
-    summary = Text(
-        common.validation_summary(files, problems, kb), style="bold red" if problems else "bold green"
-    )
+    summary = whole(common.validation_summary(files, problems, kb), "bold red" if problems else "bold green")
     items = common.problem_lines(problems, limit) or list(files)
     return Group(summary, _bullets(items))
 
@@ -341,9 +411,9 @@ def sources(rows: Sequence[Citation]) -> RenderableType:
     """Every source with the entries that cite it, as a table."""
     table = Table("Source", "Cited by", header_style="bold", show_lines=True)
     for row in rows:
-        cell = Text(row.title + "\n")
-        cell.append(row.url, style=Style(color="blue", link=row.url))
-        table.add_row(cell, Text(common.cited_by(row)))
+        table.add_row(
+            Text.assemble(row.title, "\n", _link(row.url), overflow="fold"), whole(common.cited_by(row))
+        )
     return Constrain(table, READING_WIDTH)
 
 
@@ -352,6 +422,6 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> RenderableTy
     table = Table("Grade", "Kind", "ID", header_style="bold")
     for s in found:
         style = "bold red" if s.grade > 10 else "yellow" if s.grade > 8 else ""
-        table.add_row(Text(f"{s.grade:.1f}", style=style), Text(s.kind), Text(s.id))
-    summary = Text(common.readability_summary(problems), style="bold red" if problems else "bold green")
+        table.add_row(Text(f"{s.grade:.1f}", style=style), Text(s.kind), whole(s.id))
+    summary = whole(common.readability_summary(problems), "bold red" if problems else "bold green")
     return Group(summary, _bullets(list(problems)), table) if problems else Group(summary, table)
