@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,3 +168,48 @@ class TestNotesWrap:
         monkeypatch.setenv("COLUMNS", "57")
         assert 57 == note_width(Terminal())
         assert None is note_width(io.StringIO())
+
+
+class TestRichStartUp:
+    """`check --format rich` imports only what it needs (bench/run.py measures the time)."""
+
+    PROBE = (
+        "import sys, io, contextlib\n"
+        "from massage_cli.cli import main\n"
+        "sys.argv = ['massage-cli', *sys.argv[1:]]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "from massage_cli.matching import _PLACES\n"
+        "names = ('massage_cli.screening', 'massage_cli.readability', 'gzip', 'rapidfuzz')\n"
+        "print(sorted(n for n in names if n in sys.modules), _PLACES._compiled is not None)\n"
+    )
+
+    def probe(self, tmp_path: Path, *args: str) -> str:
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(Path(__file__).parent.parent / "src"), env.get("PYTHONPATH", "")]
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", self.PROBE, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return proc.stdout.strip()
+
+    def test_rich_answer_defers_what_it_does_not_use(self, tmp_path: Path) -> None:
+        """A rich answer by name loads no screening, readability, gzip or typo matcher, and
+        compiles none of the free-text patterns."""
+        assert "[] False" == self.probe(tmp_path, "check", "fibromyalgia", "--format", "rich")
+
+    def test_the_probe_can_fail(self, tmp_path: Path) -> None:
+        """Free text compiles the patterns and `screen` loads screening (so the probe above can fail)."""
+        assert self.probe(tmp_path, "check", "my lower back is sore", "--format", "rich").endswith("True")
+        assert "massage_cli.screening" in self.probe(tmp_path, "screen", "--no-prompt", "--format", "rich")
