@@ -346,3 +346,13 @@ class TestManyWarningSigns:
         assert 1 == len(result.red_flags)
         doc = html_out.check(result, KB)
         assert "<h2>What massage can do</h2>" in doc and 'class="evidence"' in doc
+
+
+def test_handout_says_each_action_once(run) -> None:
+    """The handout's "See a doctor if" names each action once, then its signs, most urgent first
+    (a shorter page, and the action first)."""
+    page = run("check", "low back pain", "--format", "html").stdout
+    actions = re.findall(r'<p class="when">([^<]+):</p>', page)
+    assert actions[0] == "Call emergency services or go to the emergency department now"
+    assert len(actions) == len(set(actions))
+    assert "See a doctor today" in actions

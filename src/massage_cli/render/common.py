@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..answer import Answer
-from ..model import Action, Condition, DoctorSign, KnowledgeBase, Source, Urgency, Verdict
+from ..model import UNKNOWN_URGENCY, Action, Condition, DoctorSign, KnowledgeBase, Source, Urgency, Verdict
 from ..textclean import shorten
 
 if TYPE_CHECKING:
@@ -14,10 +14,13 @@ if TYPE_CHECKING:
     from ..layers import Problem
     from ..matching import Hit
 
+DOCTOR_TITLE = "See a doctor if"
+"""The heading of the `see_a_doctor_if` section."""
+
 SECTIONS = (
     ("benefits", "What massage can do"),
     ("precautions", "Take care"),
-    ("see_a_doctor_if", "See a doctor if"),
+    ("see_a_doctor_if", DOCTOR_TITLE),
     ("cannot_replace", "What massage cannot replace"),
 )
 
@@ -26,6 +29,16 @@ def by_urgency(condition: Condition) -> list[DoctorSign]:
     """The entry's `see_a_doctor_if` items, most urgent first (the file's order within an urgency),
     so that a reader who stops at the first line has read the most urgent one."""
     return sorted(condition.see_a_doctor_if, key=Urgency.order)
+
+
+def doctor_groups(condition: Condition) -> list[tuple[str, list[str]]]:
+    """The `see_a_doctor_if` signs grouped under their action, most urgent first: the action once,
+    then its signs (a handout says "Call emergency services ... now:" once, not after every sign)."""
+    groups: dict[str, list[str]] = {}
+    for item in by_urgency(condition):
+        action = item.urgency.instruction if item.urgency else UNKNOWN_URGENCY
+        groups.setdefault(action, []).append(item.text)
+    return list(groups.items())
 
 
 def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:

@@ -38,7 +38,7 @@ _SYMBOLS = {
 # Floors kept while fitting: body text 10pt (never under 9.5pt), no text under 8pt, page margins
 # 12mm. The @page size stays auto (the printer's paper); the script prints on A4 (and Letter).
 _CSS = """
-@page { size: auto; margin: 12mm; }
+@page { size: auto; margin: 10mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body {
@@ -56,6 +56,7 @@ h2 {
 }
 p { margin: 2.5pt 0; }
 ul, ol { margin: 1pt 0 0; padding-left: 13pt; }
+.when { margin: 3pt 0 0; font-weight: bold; }
 li { margin: 0; break-inside: avoid; page-break-inside: avoid; }
 a { color: #0b3d91; }
 .badge {
@@ -108,7 +109,7 @@ th, td { text-align: left; vertical-align: top; padding: 2pt 6pt 2pt 0; border-b
 th { border-bottom: 1pt solid #111; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; }
+  body { max-width: none; margin: 0; padding: 0; line-height: 1.18; }
   a { color: #111; text-decoration: none; }
 }
 """
@@ -161,6 +162,14 @@ def _footer(kb: KnowledgeBase) -> list[str]:
 
 def _bullets(items: Iterable[str]) -> str:
     return "<ul>\n" + "\n".join(f"<li>{esc(item)}</li>" for item in items) + "\n</ul>"
+
+
+def _doctor_groups(condition: Condition) -> list[str]:
+    """Each action once, then the signs it is for (the action first, and a shorter page)."""
+    out = []
+    for action, signs in common.doctor_groups(condition):
+        out += [f'<p class="when">{esc(action.rstrip("."))}:</p>', _bullets(signs)]
+    return out
 
 
 def _sources(sources: Sequence[Source]) -> list[str]:
@@ -276,6 +285,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
     later = len(answer.red_flags) >= MANY_FLAGS
     for title, items in common.sections(condition):
         if later and title not in KEPT_WITH_MANY_FLAGS:
+            continue
+        if title == common.DOCTOR_TITLE:
+            body += ["<section>", f"<h2>{esc(title)}</h2>", *_doctor_groups(condition), "</section>"]
             continue
         body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]
     if later:
