@@ -187,14 +187,21 @@ class TestHandout:
         assert sorted(positions) == positions
 
     def test_sections_are_h2_lists(self) -> None:
-        """Each advice section is an <h2> followed by a <ul> with every item."""
+        """Each advice section is an <h2> followed by a <ul> with every item; "See a doctor if"
+        has one <ul> for each action, under the action's words."""
         condition = KB.condition("fibromyalgia")
         page = handout("fibromyalgia")
-        names = page.names()
-        assert ["h2", "ul"] * 4 == [n for n in names if n in ("h2", "ul")][:8]
-        for _, items in common.sections(condition):
+        names = [n for n in page.names() if n in ("h2", "ul")]
+        groups = len(common.doctor_groups(condition))
+        assert ["h2", "ul", "h2", "ul", "h2", *["ul"] * groups, "h2", "ul"] == names[: 7 + groups]
+        for title, items in common.sections(condition):
+            if title == common.DOCTOR_TITLE:
+                continue
             for item in items:
                 assert item in page.text
+        for action, signs in common.doctor_groups(condition):
+            assert action.rstrip(".") in page.text
+            assert all(sign in page.text for sign in signs)
 
     @pytest.mark.parametrize("condition_id", ["fibromyalgia", "deep-vein-thrombosis", "sciatica"])
     def test_sources_show_full_url(self, condition_id: str) -> None:
