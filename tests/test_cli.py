@@ -407,27 +407,39 @@ class TestProcess:
         assert "" == proc.stderr
 
 
+_RUN_MAIN = (
+    "import sys, io, contextlib\n"
+    "from massage_cli.cli import main\n"
+    "sys.argv = ['massage-cli', *sys.argv[1:]]\n"
+    "with contextlib.redirect_stdout(io.StringIO()):\n"
+    "    try:\n"
+    "        main()\n"
+    "    except SystemExit:\n"
+    "        pass\n"
+)
+
+
+def start_up_probe(tmp_path, after: str, *args: str) -> str:
+    """Run massage-cli ARGS in a fresh interpreter (its own cache folder), then the code `after`
+    in the same process; its printed line, for looking at what start-up imported."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    proc = python(["-c", _RUN_MAIN + after, *args], tmp_path, env)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.stdout.strip()
+
+
 class TestLazyImports:
     """Start-up pays only for what a query needs: the typo matcher and word lists load on demand."""
 
-    PROBE = (
-        "import sys, io, contextlib\n"
-        "from massage_cli.cli import main\n"
-        "sys.argv = ['massage-cli', *sys.argv[1:]]\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit:\n"
-        "        pass\n"
+    AFTER = (
         "from massage_cli import words\n"
         "print('rapidfuzz' in sys.modules, words.english_words.cache_info().currsize)\n"
     )
 
     def probe(self, tmp_path, *args: str) -> str:
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
-        proc = python(["-c", self.PROBE, *args], tmp_path, env)
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc.stdout.strip()
+        return start_up_probe(tmp_path, self.AFTER, *args)
 
     @pytest.mark.parametrize("query", ["fibromyalgia", "M79.7", "sore lower back"])
     def test_exact_answers_import_no_typo_matcher(self, tmp_path, query: str) -> None:

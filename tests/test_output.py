@@ -198,6 +198,18 @@ def run_process(args: list[str], tmp_path: Path, **streams) -> subprocess.Comple
     )
 
 
+def with_stdout_closed(args: str, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m massage_cli ARGS >&-` through sh: standard output closed, not redirected."""
+    return subprocess.run(
+        ["sh", "-c", f'exec "$0" -m massage_cli {args} >&-', sys.executable],
+        cwd=tmp_path,
+        env=child_env(),
+        stderr=subprocess.PIPE,
+        timeout=120,
+        check=False,
+    )
+
+
 BATCH = "\n".join(["sciatica", "fibromyalgia"] * 50) + "\n"
 
 
@@ -216,27 +228,13 @@ class TestWriteErrors:
 
     def test_closed_stdout(self, tmp_path) -> None:
         """`massage-cli list >&-`: one line on stderr and exit 74."""
-        proc = subprocess.run(
-            ["sh", "-c", 'exec "$0" -m massage_cli list >&-', sys.executable],
-            cwd=tmp_path,
-            env=child_env(),
-            stderr=subprocess.PIPE,
-            timeout=120,
-            check=False,
-        )
+        proc = with_stdout_closed("list", tmp_path)
         message = "massage-cli: cannot write the output: standard output is closed\n"
         assert (ExitCode.OUTPUT, message) == (proc.returncode, proc.stderr.decode())
 
     def test_closed_stdout_is_no_matter_with_a_file(self, tmp_path) -> None:
         """`check -o FILE` writes nothing on stdout, so a closed stdout does not stop it."""
-        proc = subprocess.run(
-            ["sh", "-c", 'exec "$0" -m massage_cli check sciatica -o a.txt >&-', sys.executable],
-            cwd=tmp_path,
-            env=child_env(),
-            stderr=subprocess.PIPE,
-            timeout=120,
-            check=False,
-        )
+        proc = with_stdout_closed("check sciatica -o a.txt", tmp_path)
         assert 0 == proc.returncode, proc.stderr
         assert (tmp_path / "a.txt").read_text(encoding="utf-8").startswith(ANSWER)
 

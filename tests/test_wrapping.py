@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from massage_cli.cli import note_width, wrap_note
 from massage_cli.knowledge import load_bundled
+
+from .test_cli import start_up_probe
 
 KB = load_bundled()
 EXAMPLE = Path(__file__).parent.parent / "examples" / "clinic.yaml"
@@ -173,36 +172,14 @@ class TestNotesWrap:
 class TestRichStartUp:
     """`check --format rich` imports only what it needs (bench/run.py measures the time)."""
 
-    PROBE = (
-        "import sys, io, contextlib\n"
-        "from massage_cli.cli import main\n"
-        "sys.argv = ['massage-cli', *sys.argv[1:]]\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try:\n"
-        "        main()\n"
-        "    except SystemExit:\n"
-        "        pass\n"
+    AFTER = (
         "from massage_cli.matching import _PLACES\n"
         "names = ('massage_cli.screening', 'massage_cli.readability', 'gzip', 'rapidfuzz')\n"
         "print(sorted(n for n in names if n in sys.modules), _PLACES._compiled is not None)\n"
     )
 
     def probe(self, tmp_path: Path, *args: str) -> str:
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(Path(__file__).parent.parent / "src"), env.get("PYTHONPATH", "")]
-        )
-        proc = subprocess.run(
-            [sys.executable, "-c", self.PROBE, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=60,
-            check=False,
-        )
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc.stdout.strip()
+        return start_up_probe(tmp_path, self.AFTER, *args)
 
     def test_rich_answer_defers_what_it_does_not_use(self, tmp_path: Path) -> None:
         """A rich answer by name, from a warm cache, loads no screening, readability, gzip or typo
