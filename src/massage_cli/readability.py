@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .model import Condition, Faq, KnowledgeBase, RedFlag
+from .model import Condition, Faq, KnowledgeBase, RedFlag, Session
 
 TARGET_MEDIAN = 6.0
 """US health bodies ask for a 6th-8th grade reading level: the median entry must be at most this."""
@@ -26,8 +26,18 @@ def condition_text(condition: Condition) -> str:
         *(item.line for item in condition.see_a_doctor_if),
         *condition.cannot_replace,
         condition.evidence.summary,
+        *(condition.session.tell_your_therapist if condition.session else ()),
     ]
     return " ".join(_sentence(p) for p in parts)
+
+
+def session_text(session: Session) -> str:
+    """What the therapist reads in a session block (the patient's lines are in condition_text)."""
+    parts = [session.until, session.duration, session.timing, *session.ask_first]
+    parts += [session.pressure.why] if session.pressure else []
+    parts += [session.position.why] if session.position else []
+    parts += [f"{item.what}: {item.why}" if item.why else item.what for item in session.avoid]
+    return " ".join(_sentence(p) for p in parts if p)
 
 
 def faq_text(faq: Faq) -> str:
@@ -73,6 +83,8 @@ def scores(kb: KnowledgeBase, grade: Callable[[str], float] | None = None) -> li
     found = [Score("condition", c.id, grade(condition_text(c))) for c in kb.conditions]
     found += [Score("faq", f.id, grade(faq_text(f))) for f in kb.faq]
     found += [Score("red-flag", f.id, grade(red_flag_text(f))) for f in kb.red_flags]
+    found += [Score("session", c.id, grade(session_text(c.session))) for c in kb.conditions if c.session]
+    found += [Score("medicine", m.id, grade(session_text(m.session))) for m in kb.medicines]
     return sorted(found, key=lambda s: (-s.grade, s.kind, s.id))
 
 
