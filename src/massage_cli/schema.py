@@ -234,6 +234,11 @@ def _level(description: str) -> dict[str, Any]:
     }
 
 
+def _massage_enum(values: list[str], description: str) -> dict[str, Any]:
+    """The session rule; YAML reads a bare `yes` as true, and the loader takes it as "yes"."""
+    return {"enum": [*values, True], "description": description}
+
+
 def _session() -> dict[str, Any]:
     positions = {"type": "array", "items": _enum([p.value for p in Position], "A position.")}
     position = _object(
@@ -284,7 +289,7 @@ def _session() -> dict[str, Any]:
     out = _object(
         "How a massage therapist adapts the session. " + PRESSURE_CREDIT,
         {
-            "massage": _enum(
+            "massage": _massage_enum(
                 [m.value for m in Massage],
                 "Whether to work: " + _choices(Massage, lambda m: m.label) + " A verdict of urgent needs "
                 "not-now; avoid needs not-now or local-only; helps needs yes or with-changes.",
