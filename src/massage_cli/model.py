@@ -194,6 +194,144 @@ class Evidence(NamedTuple):
     summary: str
 
 
+class Massage(str, enum.Enum):
+    """Whether a therapist may work, from most to least permissive (a combined plan takes the strictest)."""
+
+    YES = "yes"
+    WITH_CHANGES = "with-changes"
+    LOCAL_ONLY = "local-only"
+    """Work elsewhere, not on one area (an `avoid` area with no contact)."""
+    NOT_NOW = "not-now"
+    """No massage until the block's `until` is met."""
+
+    @property
+    def rank(self) -> int:
+        """0 for yes, 3 for not now: the higher, the stricter."""
+        return list(Massage).index(self)
+
+    @property
+    def label(self) -> str:
+        """The rule in a few words, for the therapist."""
+        return _MASSAGE_LABELS[self]
+
+
+_MASSAGE_LABELS = {
+    Massage.YES: "Yes: an ordinary session",
+    Massage.WITH_CHANGES: "Yes, with changes",
+    Massage.LOCAL_ONLY: "Only away from one area",
+    Massage.NOT_NOW: "Not now",
+}
+
+
+class Position(str, enum.Enum):
+    """How the person lies or sits on the table, in the order a plan suggests them."""
+
+    SIDE = "side"
+    PROPPED_UP = "propped-up"
+    SEATED = "seated"
+    FLAT_ON_BACK = "flat-on-back"
+    FACE_DOWN = "face-down"
+
+    @property
+    def words(self) -> str:
+        """The position in plain words."""
+        return _POSITION_WORDS[self]
+
+
+_POSITION_WORDS = {
+    Position.SIDE: "lying on the side, with pillows",
+    Position.PROPPED_UP: "propped up (half sitting)",
+    Position.SEATED: "sitting",
+    Position.FLAT_ON_BACK: "lying flat on the back",
+    Position.FACE_DOWN: "lying face down",
+}
+
+PRESSURE_SCALE = (
+    "a still hold, no pressure",
+    "light lotioning (the lightest moving touch)",
+    "heavy lotioning (firmer, still light)",
+    "ordinary Swedish (relaxation) pressure",
+    "deep pressure",
+    "very deep pressure",
+)
+"""The words of each level of the Walton pressure scale, 0 to 5 (in our words)."""
+PRESSURE_CREDIT = (
+    "Pressure levels 0 to 5 follow the Walton pressure scale (Tracy Walton, Medical Conditions and "
+    "Massage Therapy: A Decision Tree Approach, LWW 2011; after Gayle MacDonald and Dawn Nelson)."
+)
+PRESSURE_SOURCE_URL = "https://www.tracywalton.com/writing-and-publications/"
+MAX_PRESSURE = len(PRESSURE_SCALE) - 1
+
+
+def pressure_words(level: int) -> str:
+    """A pressure level with its words: '2 of 5: heavy lotioning (firmer, still light)'."""
+    return f"{level} of {MAX_PRESSURE}: {PRESSURE_SCALE[level]}"
+
+
+class PositionRule(NamedTuple):
+    """Positions to keep away from and those that suit best, and why."""
+
+    avoid: tuple[Position, ...] = ()
+    best: tuple[Position, ...] = ()
+    why: str = ""
+
+
+class Pressure(NamedTuple):
+    """The most pressure that is safe, on the Walton scale."""
+
+    max: int
+    why: str = ""
+
+
+class AvoidItem(NamedTuple):
+    """An area to keep off (no contact, or a pressure limit) or a technique not to use."""
+
+    area: str = ""
+    technique: str = ""
+    max: int | None = None
+    """For an area: the most pressure on it; None: no contact at all."""
+    why: str = ""
+
+    @property
+    def what(self) -> str:
+        """The area or the technique."""
+        return self.area or self.technique
+
+    @property
+    def rule(self) -> str:
+        """What to do, in words."""
+        if self.technique:
+            return "do not use"
+        if self.max is None:
+            return "no contact"
+        return f"pressure {pressure_words(self.max)} at most"
+
+
+class Session(NamedTuple):
+    """How a therapist adapts a session for one condition or medicine."""
+
+    massage: Massage
+    tell_your_therapist: tuple[str, ...]
+    sources: tuple[Source, ...]
+    until: str = ""
+    position: PositionRule | None = None
+    pressure: Pressure | None = None
+    avoid: tuple[AvoidItem, ...] = ()
+    duration: str = ""
+    timing: str = ""
+    ask_first: tuple[str, ...] = ()
+
+
+class Medicine(NamedTuple):
+    """A kind of medicine that changes how a session is given (blood thinners)."""
+
+    id: str
+    name: str
+    names: tuple[str, ...]
+    """What people type: generic and brand names, lower case."""
+    session: Session
+
+
 class Condition(NamedTuple):
     """One condition and what massage can and cannot do for it."""
 
@@ -217,6 +355,8 @@ class Condition(NamedTuple):
     """Where on the body the condition sits, from BODY_PARTS; empty for the whole body or a topic."""
     code_notes: tuple[tuple[str, str], ...] = ()
     """(code as written, note) for codes that reach this entry only with an explanation."""
+    session: Session | None = None
+    """How a therapist adapts a session; None only in a layer written before session blocks."""
 
     def code_note(self, code: str) -> str:
         """The note for one of this entry's codes, or ''."""
@@ -349,6 +489,8 @@ class KnowledgeBase(NamedTuple):
     concepts: tuple[Concept, ...] = ()
     shared_signs: tuple[SharedSign, ...] = ()
     """Shared `see_a_doctor_if` signs, which entries name by id."""
+    medicines: tuple[Medicine, ...] = ()
+    """Medicines that change a session (for `intake --medicine`)."""
 
     def condition(self, condition_id: str) -> Condition:
         """The condition with this id; KeyError if there is none."""

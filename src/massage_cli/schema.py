@@ -33,7 +33,30 @@ from .knowledge import (
     TOP_FIELDS,
     URL_PATTERN,
 )
-from .model import BODY_PARTS, CONCEPT_KINDS, UNKNOWN_URGENCY, Action, EvidenceLevel, Urgency, Verdict
+from .knowledge.checker import (
+    AVOID_FIELDS,
+    NO_CONTACT,
+    POSITION_FIELDS,
+    PRESSURE_OPTIONAL,
+    PRESSURE_REQUIRED,
+    SESSION_OPTIONAL,
+    SESSION_REQUIRED,
+    TELL_START,
+)
+from .model import (
+    BODY_PARTS,
+    CONCEPT_KINDS,
+    MAX_PRESSURE,
+    PRESSURE_CREDIT,
+    PRESSURE_SCALE,
+    UNKNOWN_URGENCY,
+    Action,
+    EvidenceLevel,
+    Massage,
+    Position,
+    Urgency,
+    Verdict,
+)
 from .statements import WHO
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -197,7 +220,116 @@ def _condition() -> dict[str, Any]:
             ),
         },
     }
+    properties["session"] = _session()
     return _entry("A condition, and what massage can and cannot do for it.", properties, "conditions")
+
+
+def _level(description: str) -> dict[str, Any]:
+    scale = "; ".join(f"{level}: {words}" for level, words in enumerate(PRESSURE_SCALE))
+    return {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": MAX_PRESSURE,
+        "description": f"{description} {scale}.",
+    }
+
+
+def _session() -> dict[str, Any]:
+    positions = {"type": "array", "items": _enum([p.value for p in Position], "A position.")}
+    position = _object(
+        "How the person should and should not lie; leave out when any position is fine.",
+        {
+            "avoid": {**positions, "description": "Positions not to use."},
+            "best": {**positions, "description": "Positions that suit best (never one to avoid)."},
+            "why": _text("Why, in one sentence.", allow_empty=True),
+        },
+        (),
+        POSITION_FIELDS,
+    )
+    pressure = _object(
+        "The most pressure that is safe.",
+        {
+            "max": _level("A level of the Walton pressure scale."),
+            "why": _text("Why not more.", allow_empty=True),
+        },
+        PRESSURE_REQUIRED,
+        PRESSURE_OPTIONAL,
+    )
+    avoid_item = _object(
+        "An area (with `contact: none` or a pressure `max`) or a technique not to use.",
+        {
+            "area": _text("A place on the body."),
+            "technique": _text("A technique, tool or treatment not to use."),
+            "contact": _enum([NO_CONTACT], "none: no touch at all on the area."),
+            "max": _level("The most pressure on the area."),
+            "why": _text("Why.", allow_empty=True),
+        },
+        (),
+        AVOID_FIELDS,
+    )
+    avoid_item["oneOf"] = [
+        {
+            "required": ["area", "contact"],
+            "not": {"anyOf": [{"required": ["max"]}, {"required": ["technique"]}]},
+        },
+        {
+            "required": ["area", "max"],
+            "not": {"anyOf": [{"required": ["contact"]}, {"required": ["technique"]}]},
+        },
+        {
+            "required": ["technique"],
+            "not": {"anyOf": [{"required": [k]} for k in ("area", "contact", "max")]},
+        },
+    ]
+    out = _object(
+        "How a massage therapist adapts the session. " + PRESSURE_CREDIT,
+        {
+            "massage": _enum(
+                [m.value for m in Massage],
+                "Whether to work: " + _choices(Massage, lambda m: m.label) + " A verdict of urgent needs "
+                "not-now; avoid needs not-now or local-only; helps needs yes or with-changes.",
+            ),
+            "until": _text("With not-now only: when massage may start, and who decides."),
+            "position": position,
+            "pressure": pressure,
+            "avoid": {
+                "type": "array",
+                "minItems": 1,
+                "items": avoid_item,
+                "description": "Areas and techniques.",
+            },
+            "duration": _text("How long a session should be.", allow_empty=True),
+            "timing": _text("When to give it, or not.", allow_empty=True),
+            "ask_first": {
+                "type": "array",
+                "items": {"type": "string", "pattern": r"\?\s*$", "description": "A question."},
+                "description": "What the therapist asks before starting; each ends with '?'.",
+            },
+            "tell_your_therapist": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string", "pattern": f"^{TELL_START}", "description": "A sentence."},
+                "description": f"Sentences for the person, each starting '{TELL_START}'.",
+            },
+            "sources": _sources("The pages that support this block's rules."),
+        },
+        SESSION_REQUIRED,
+        SESSION_OPTIONAL,
+    )
+    out["if"] = {"properties": {"massage": {"const": Massage.NOT_NOW.value}}}
+    out["then"] = {"required": ["until"]}
+    out["else"] = {"not": {"required": ["until"]}, "required": ["pressure"]}
+    return out
+
+
+def _medicine() -> dict[str, Any]:
+    properties = {
+        "id": _ident("A unique kebab-case id (blood-thinners)."),
+        "name": _text("The display name."),
+        "names": _texts("What people type, lower case: generic and brand names.", item="name"),
+        "session": _session(),
+    }
+    return _entry("A kind of medicine that changes a session (intake --medicine).", properties, "medicines")
 
 
 def _faq() -> dict[str, Any]:
@@ -384,6 +516,7 @@ def build() -> dict[str, Any]:
             "signs": section(
                 _shared_sign(), "Shared `see_a_doctor_if` signs: added, replaced whole by id, or patched."
             ),
+            "medicines": section(_medicine(), "Medicines that change a session: added, replaced or patched."),
         },
         (),
         TOP_FIELDS,

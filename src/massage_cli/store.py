@@ -27,6 +27,7 @@ from .layers import MAX_FILE_BYTES, Layer, xdg_folder
 from .matching import Index
 from .model import (
     Action,
+    AvoidItem,
     Benefits,
     Clinic,
     Concept,
@@ -36,7 +37,13 @@ from .model import (
     EvidenceLevel,
     Faq,
     KnowledgeBase,
+    Massage,
+    Medicine,
+    Position,
+    PositionRule,
+    Pressure,
     RedFlag,
+    Session,
     SharedSign,
     Source,
     Urgency,
@@ -45,7 +52,7 @@ from .model import (
 )
 from .redflags import Member, Phrase, RedFlagIndex
 
-SCHEMA = 10
+SCHEMA = 11
 """Bump when the layout of the cache changes."""
 ENV_NO_CACHE = "MASSAGE_CLI_NO_CACHE"
 """Set to any non-empty value to neither read nor write the cache."""
@@ -157,6 +164,49 @@ def _sources(data: list[list[str]]) -> tuple[Source, ...]:
     return tuple(Source(title, url) for title, url in data)
 
 
+def session_data(s: Session | None) -> list[Any] | None:
+    """A session block as JSON-ready data (a list, in field order)."""
+    if s is None:
+        return None
+    rule = s.position
+    position = [[p.value for p in rule.avoid], [p.value for p in rule.best], rule.why] if rule else None
+    return [
+        s.massage.value,
+        list(s.tell_your_therapist),
+        _sources_data(s.sources),
+        s.until,
+        position,
+        [s.pressure.max, s.pressure.why] if s.pressure else None,
+        [[a.area, a.technique, a.max, a.why] for a in s.avoid],
+        s.duration,
+        s.timing,
+        list(s.ask_first),
+    ]
+
+
+def session_from(d: list[Any] | None) -> Session | None:
+    """The session block back from its data."""
+    if d is None:
+        return None
+    massage, tell, sources, until, position, pressure, avoid, duration, timing, ask_first = d
+    return Session(
+        massage=Massage(massage),
+        tell_your_therapist=tuple(tell),
+        sources=_sources(sources),
+        until=until,
+        position=PositionRule(
+            tuple(Position(p) for p in position[0]), tuple(Position(p) for p in position[1]), position[2]
+        )
+        if position
+        else None,
+        pressure=Pressure(*pressure) if pressure else None,
+        avoid=tuple(AvoidItem(*item) for item in avoid),
+        duration=duration,
+        timing=timing,
+        ask_first=tuple(ask_first),
+    )
+
+
 def condition_data(c: Condition) -> dict[str, Any]:
     """A condition as JSON-ready data."""
     return {
@@ -178,6 +228,7 @@ def condition_data(c: Condition) -> dict[str, Any]:
         "reviewed": c.reviewed,
         "body_parts": list(c.body_parts),
         "code_notes": [list(n) for n in c.code_notes],
+        "session": session_data(c.session),
     }
 
 
@@ -203,6 +254,7 @@ def condition_from(d: dict[str, Any]) -> Condition:
         reviewed=d["reviewed"],
         body_parts=tuple(d["body_parts"]),
         code_notes=tuple((code, note) for code, note in d["code_notes"]),
+        session=session_from(d["session"]),
     )
 
 
@@ -242,6 +294,7 @@ def _kb_data(kb: KnowledgeBase) -> dict[str, Any]:
         ],
         "concepts": [[c.id, c.kind, list(c.words)] for c in kb.concepts],
         "shared_signs": [[s.id, s.text, s.urgency.value] for s in kb.shared_signs],
+        "medicines": [[m.id, m.name, list(m.names), session_data(m.session)] for m in kb.medicines],
     }
 
 
@@ -278,6 +331,10 @@ def _kb_from(d: dict[str, Any], conditions: tuple[Condition, ...]) -> KnowledgeB
         icd10_release=d["icd10_release"],
         clinic=Clinic(*d["clinic"]) if d["clinic"] else None,
         shared_signs=tuple(SharedSign(i, t, Urgency(u)) for i, t, u in d["shared_signs"]),
+        medicines=tuple(
+            Medicine(i, n, tuple(names), session_from(s))  # type: ignore[arg-type]
+            for i, n, names, s in d["medicines"]
+        ),
     )
 
 

@@ -18,7 +18,9 @@ from ..layers import Problem
 from ..model import (
     BODY_PARTS,
     CONCEPT_KINDS,
+    MAX_PRESSURE,
     Action,
+    AvoidItem,
     Benefits,
     Clinic,
     Concept,
@@ -27,7 +29,13 @@ from ..model import (
     Evidence,
     EvidenceLevel,
     Faq,
+    Massage,
+    Medicine,
+    Position,
+    PositionRule,
+    Pressure,
     RedFlag,
+    Session,
     SharedSign,
     Source,
     Urgency,
@@ -71,7 +79,17 @@ CONDITION_REQUIRED = (
     "sources",
     "reviewed",
 )
-CONDITION_OPTIONAL = ("body_parts", "code_notes")
+CONDITION_OPTIONAL = ("body_parts", "code_notes", "session")
+SESSION_REQUIRED = ("massage", "tell_your_therapist", "sources")
+SESSION_OPTIONAL = ("until", "position", "pressure", "avoid", "duration", "timing", "ask_first")
+POSITION_FIELDS = ("avoid", "best", "why")
+PRESSURE_REQUIRED = ("max",)
+PRESSURE_OPTIONAL = ("why",)
+AVOID_FIELDS = ("area", "technique", "contact", "max", "why")
+NO_CONTACT = "none"
+"""The one value of an avoid area's `contact`: no touch at all."""
+TELL_START = "Tell your therapist"
+MEDICINE_REQUIRED = ("id", "name", "names", "session")
 EVIDENCE_FIELDS = ("level", "summary")
 FAQ_REQUIRED = ("id", "question", "answer", "sources")
 FAQ_OPTIONAL = ("topics",)
@@ -104,6 +122,7 @@ SECTION_FIELDS = {
     "red_flags": (RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL),
     "concepts": (CONCEPT_REQUIRED, CONCEPT_OPTIONAL),
     "signs": (SIGN_REQUIRED, ()),
+    "medicines": (MEDICINE_REQUIRED, ()),
 }
 """Each list section's (required, optional) entry fields; every entry may also carry `patch`."""
 TOP_SCALARS = ("version", "reviewed", "icd10_release", "disclaimer")
@@ -372,8 +391,181 @@ def _condition(ck: _Checker, entry: dict[str, Any], path: Path_) -> Condition | 
         reviewed=ck.date(entry["reviewed"], (*path, "reviewed")),
         body_parts=body_parts,
         code_notes=code_notes,
+        session=_session(ck, entry.get("session", MISSING), (*path, "session")),
     )
+    if "session" not in entry and ck.require:
+        ck.warn(
+            path,
+            "no session block: 'check --for therapist' and 'intake' say to ask the person's doctor "
+            "(add session: with massage, pressure, tell_your_therapist and sources)",
+        )
+    _session_fits_verdict(ck, condition, (*path, "session"))
     return condition if len(ck.problems) == before else None
+
+
+SESSION_FOR_VERDICT = {
+    Verdict.URGENT: (Massage.NOT_NOW,),
+    Verdict.AVOID: (Massage.NOT_NOW, Massage.LOCAL_ONLY),
+    Verdict.HELPS: (Massage.YES, Massage.WITH_CHANGES),
+}
+"""The session rules each verdict allows (a verdict not listed allows any): an entry that says
+'get medical care' or 'avoid massage' never tells the therapist to go ahead as usual."""
+
+
+def _session_fits_verdict(ck: _Checker, condition: Condition, path: Path_) -> None:
+    session, verdict = condition.session, condition.verdict
+    allowed = SESSION_FOR_VERDICT.get(verdict) if verdict is not None else None
+    if session is None or allowed is None or session.massage in allowed:
+        return
+    ck.add(
+        (*path, "massage"),
+        f"{_quote(session.massage.value)} does not fit the verdict {_quote(verdict.value)}: "
+        f"use {' or '.join(m.value for m in allowed)}",
+    )
+
+
+def _pressure_level(ck: _Checker, value: Any, path: Path_) -> int | None:
+    if value is MISSING:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PRESSURE:
+        ck.add(path, f"{_quote(value)} is not a pressure level from 0 to {MAX_PRESSURE} (Walton scale)")
+        return None
+    return value
+
+
+def _positions(ck: _Checker, value: Any, path: Path_) -> tuple[Position, ...]:
+    if value is MISSING:
+        return ()
+    names = ck.texts(value, path)
+    found = (ck.choice(name, (*path, i), Position) for i, name in enumerate(names))
+    return tuple(position for position in found if position is not None)
+
+
+def _position_rule(ck: _Checker, value: Any, path: Path_) -> PositionRule | None:
+    raw = ck.mapping(value, path, "position")
+    if raw is None:
+        return None
+    raw = ck.fields(raw, path, (), POSITION_FIELDS)
+    rule = PositionRule(
+        avoid=_positions(ck, raw.get("avoid", MISSING), (*path, "avoid")),
+        best=_positions(ck, raw.get("best", MISSING), (*path, "best")),
+        why=ck.text(raw.get("why", ""), (*path, "why"), allow_empty=True),
+    )
+    for position in set(rule.avoid) & set(rule.best):
+        ck.add((*path, "best"), f"{_quote(position.value)} is both to avoid and best")
+    if not rule.avoid and not rule.best:
+        ck.add(path, "must name positions to avoid or best ones (leave position out when any fits)")
+    return rule
+
+
+def _avoid_item(ck: _Checker, value: Any, path: Path_) -> AvoidItem | None:
+    raw = ck.mapping(value, path, "an avoid item")
+    if raw is None:
+        return None
+    raw = ck.fields(raw, path, (), AVOID_FIELDS)
+    why = ck.text(raw.get("why", ""), (*path, "why"), allow_empty=True)
+    if ("area" in raw) == ("technique" in raw):
+        ck.add(path, "an avoid item names either an area or a technique")
+        return None
+    if "technique" in raw:
+        for key in ("contact", "max"):
+            if key in raw:
+                ck.add((*path, key), f"a technique is simply not used: {_quote(key)} is for an area")
+        return AvoidItem(technique=ck.text(raw["technique"], (*path, "technique")), why=why)
+    area = ck.text(raw["area"], (*path, "area"))
+    if ("contact" in raw) == ("max" in raw):
+        ck.add(
+            path,
+            "an area says either 'contact: none' (no touch at all) or 'max: N' (a pressure limit); "
+            "never a bare 'avoid the area'",
+        )
+        return None
+    if "contact" in raw:
+        if raw["contact"] != NO_CONTACT:
+            ck.add((*path, "contact"), f"{_quote(raw['contact'])} is not 'none' (use max: N for light touch)")
+        return AvoidItem(area=area, why=why)
+    level = _pressure_level(ck, raw["max"], (*path, "max"))
+    return AvoidItem(area=area, max=level if level is not None else 0, why=why)
+
+
+def _session(ck: _Checker, value: Any, path: Path_) -> Session | None:
+    """A `session` block: the therapist's rules for a condition or a medicine."""
+    raw = ck.mapping(value, path, "session")
+    if raw is None:
+        return None
+    before = len(ck.problems)
+    raw = ck.fields(raw, path, SESSION_REQUIRED, SESSION_OPTIONAL)
+    written = raw["massage"]
+    if written is True:  # YAML reads a bare `yes` as true
+        written = Massage.YES.value
+    massage = ck.choice(written, (*path, "massage"), Massage)
+    until = ck.text(raw.get("until", ""), (*path, "until"), allow_empty=True)
+    if massage is Massage.NOT_NOW and not until:
+        ck.add(path, "massage: not-now needs 'until' (when massage may start, and who decides)")
+    if massage is not None and massage is not Massage.NOT_NOW and until:
+        ck.add((*path, "until"), "'until' goes only with massage: not-now")
+    pressure = None
+    raw_pressure = ck.mapping(raw.get("pressure", MISSING), (*path, "pressure"), "pressure")
+    if raw_pressure is not None:
+        raw_pressure = ck.fields(raw_pressure, (*path, "pressure"), PRESSURE_REQUIRED, PRESSURE_OPTIONAL)
+        level = _pressure_level(ck, raw_pressure["max"], (*path, "pressure", "max"))
+        why = ck.text(raw_pressure.get("why", ""), (*path, "pressure", "why"), allow_empty=True)
+        pressure = Pressure(level, why) if level is not None else None
+    elif "pressure" not in raw and massage is not None and massage is not Massage.NOT_NOW and ck.require:
+        ck.add(path, "missing required field 'pressure' (the most pressure that is safe, 0 to 5)")
+    avoid_raw = raw.get("avoid", MISSING)
+    avoid: list[AvoidItem] = []
+    if avoid_raw is not MISSING:
+        if not isinstance(avoid_raw, list) or not avoid_raw:
+            ck.add(
+                (*path, "avoid"), "must be a list of areas and techniques (leave it out when there are none)"
+            )
+        else:
+            avoid = [
+                i for i in (_avoid_item(ck, v, (*path, "avoid", n)) for n, v in enumerate(avoid_raw)) if i
+            ]
+    if massage is Massage.LOCAL_ONLY and not any(item.area and item.max is None for item in avoid):
+        ck.add(path, "massage: local-only needs an avoid area with 'contact: none' (the area to keep off)")
+    ask_first = ck.texts(raw.get("ask_first", []), (*path, "ask_first"), allow_empty=True)
+    for i, question in enumerate(ask_first):
+        if question and not question.endswith("?"):
+            ck.add((*path, "ask_first", i), "a question to ask ends with '?'")
+    tell = ck.texts(raw["tell_your_therapist"], (*path, "tell_your_therapist"))
+    for i, sentence in enumerate(tell):
+        if sentence and not sentence.startswith(TELL_START):
+            ck.add(
+                (*path, "tell_your_therapist", i), f"starts with {_quote(TELL_START)} (the patient reads it)"
+            )
+    session = Session(
+        massage=massage,
+        tell_your_therapist=tell,
+        sources=ck.sources(raw["sources"], (*path, "sources")),
+        until=until,
+        position=_position_rule(ck, raw.get("position", MISSING), (*path, "position")),
+        pressure=pressure,
+        avoid=tuple(avoid),
+        duration=ck.text(raw.get("duration", ""), (*path, "duration"), allow_empty=True),
+        timing=ck.text(raw.get("timing", ""), (*path, "timing"), allow_empty=True),
+        ask_first=ask_first,
+    )
+    return session if len(ck.problems) == before else None
+
+
+def _medicine(ck: _Checker, entry: dict[str, Any], path: Path_) -> Medicine | None:
+    before = len(ck.problems)
+    entry = ck.fields(entry, path, MEDICINE_REQUIRED)
+    names = ck.texts(entry["names"], (*path, "names"))
+    for i, name in enumerate(names):
+        if name != name.lower():
+            ck.add((*path, "names", i), f"{_quote(name)} is written in lower case (what people type)")
+    session = _session(ck, entry["session"], (*path, "session"))
+    medicine = Medicine(
+        id=ck.ident(entry["id"], (*path, "id")),
+        name=ck.text(entry["name"], (*path, "name")),
+        names=names,
+        session=session,  # type: ignore[arg-type]
+    )
+    return medicine if len(ck.problems) == before and session is not None else None
 
 
 SHOWN_CODES = 3
@@ -539,6 +731,7 @@ _SECTIONS: dict[str, Callable[[_Checker, dict[str, Any], Path_], Any]] = {
     "red_flags": _red_flag,
     "concepts": _concept,
     "signs": _shared_sign,
+    "medicines": _medicine,
 }
 _WHAT = {
     "conditions": "a condition",
@@ -546,6 +739,7 @@ _WHAT = {
     "red_flags": "a red flag",
     "concepts": "a concept",
     "signs": "a shared sign",
+    "medicines": "a medicine",
 }
 
 

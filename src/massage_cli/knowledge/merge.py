@@ -16,11 +16,24 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..layers import KnowledgeBaseError, Layer, Problem, bundled_path
-from ..model import Benefits, Clinic, Condition, DoctorSign, KnowledgeBase, Urgency, replace
+from ..model import (
+    AvoidItem,
+    Benefits,
+    Clinic,
+    Condition,
+    DoctorSign,
+    KnowledgeBase,
+    PositionRule,
+    Pressure,
+    Session,
+    Urgency,
+    replace,
+)
 from ..statements import WHO
 from .checker import (
     _SECTIONS,
     _WHAT,
+    NO_CONTACT,
     PATCH,
     SECTION_FIELDS,
     _Checker,
@@ -237,6 +250,7 @@ def _merge(layers: list[LayerData]) -> tuple[KnowledgeBase, list[Problem]]:
         clinic=clinic,
         concepts=tuple(stack.merged["concepts"].values()),
         shared_signs=tuple(stack.merged["signs"].values()),
+        medicines=tuple(stack.merged["medicines"].values()),
     )
     return kb, stack.warnings + _check_sign_urgencies(stack)
 
@@ -363,10 +377,19 @@ def _raw(value: Any) -> Any:
             return {"sign": value.sign}
         return value.text if value.urgency is None else {"text": value.text, "urgency": value.urgency.value}
     if isinstance(value, Condition):
-        return {
+        raw = {
             **{key: _raw(item) for key, item in value._asdict().items()},
             "code_notes": dict(value.code_notes),
         }
+        if value.session is None:
+            del raw["session"]
+        return raw
+    if isinstance(value, AvoidItem):
+        kept = {key: item for key, item in value._asdict().items() if item not in ("", None)}
+        return kept if value.technique or value.max is not None else {**kept, "contact": NO_CONTACT}
+    if isinstance(value, (Session, PositionRule, Pressure)):
+        # Only what a file would write: an empty text or list and an absent part are left out.
+        return {key: _raw(item) for key, item in value._asdict().items() if item not in ("", None, ())}
     if isinstance(value, tuple) and hasattr(value, "_asdict"):
         return {key: _raw(item) for key, item in value._asdict().items()}
     if isinstance(value, tuple):

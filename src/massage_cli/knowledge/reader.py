@@ -36,7 +36,7 @@ _SCALAR_TAGS = {
 Path_ = tuple[Any, ...]
 
 
-SECTIONS = ("conditions", "faq", "red_flags", "concepts", "signs")
+SECTIONS = ("conditions", "faq", "red_flags", "concepts", "signs", "medicines")
 """The list sections of a file, whose entries are handed out one by one (checker.py checks each
 section's entries, under the same names in the same order)."""
 
