@@ -18,10 +18,8 @@ from .model import (
     Source,
 )
 
-NO_RULES = (
-    "This condition has no session rules in the knowledge base. Ask the person's doctor before "
-    "massage, and keep pressure light."
-)
+NO_RULES_ADVICE = "Ask the person's doctor before massage, and keep pressure light."
+NO_RULES = f"This condition has no session rules in the knowledge base. {NO_RULES_ADVICE}"
 """What a plan says for a condition whose layer has no session block (an older clinic file)."""
 NO_RULES_PRESSURE = 2
 """The pressure limit a condition without a session block gets: cautious, not a guess at more."""

@@ -41,14 +41,22 @@ def doctor_groups(condition: Condition) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
+TELL_TITLE = "Tell your therapist"
+"""The patient's section of the entry's session block: what to tell the massage therapist."""
+
+
 def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
-    """The advice sections of a condition, as (heading, items), in display order."""
-    return [
+    """The advice sections of a condition, as (heading, items), in display order; 'Tell your
+    therapist' after 'Take care' when the entry has a session block."""
+    out = [
         (title, tuple(item.line for item in by_urgency(condition)))
         if attr == "see_a_doctor_if"
         else (title, getattr(condition, attr))
         for attr, title in SECTIONS
     ]
+    if condition.session is not None and condition.session.tell_your_therapist:
+        out.insert(2, (TELL_TITLE, condition.session.tell_your_therapist))
+    return out
 
 
 def label(answer: Answer) -> str:

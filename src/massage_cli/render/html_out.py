@@ -10,7 +10,7 @@ from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
 from ..textclean import clean_text, shorten
-from . import common
+from . import common, therapist
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -440,3 +440,60 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
         body.append(_bullets(problems))
     body.append(_table(("Grade", "Kind", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found]))
     return _document("Reading level &ndash; massage-cli", body)
+
+
+_PAGE_CSS = """
+.lead { font-weight: bold; font-size: 11pt; }
+.checklist { list-style: none; padding-left: 2pt; }
+.checklist li::before { content: "\\2610\\00a0"; font-family: "DejaVu Sans", sans-serif; }
+.answers { columns: 2; column-gap: 6mm; font-size: 8.5pt; }
+.plan h2 { margin-top: 3.5pt; }
+.small { font-size: 8pt; color: #333; margin: 2pt 0; }
+"""
+
+
+def page(view: therapist.Page, kb: KnowledgeBase) -> str:
+    """A therapist's view (check --for therapist, intake) as a printable page."""
+    body = [f"<h1>{esc(view.title)}</h1>", f'<p class="lead">{esc(view.lead)}</p>']
+    for block in view.blocks:
+        if block.kind == therapist.ALERT:
+            symbol = f'<span class="sym" aria-hidden="true">{_SYMBOLS[Verdict.URGENT]}</span>'
+            body += [
+                '<section class="alert" role="alert">',
+                f'<p class="alert-head">{symbol} {esc(block.title)}</p>',
+                *(f"<p>{esc(text)}</p>" for text in block.paras),
+                _bullets(block.items) if block.items else "",
+                "</section>",
+            ]
+            continue
+        body.append('<section class="plan">')
+        if block.title:
+            body.append(f"<h2>{esc(block.title)}</h2>")
+        body += [f"<p>{esc(text)}</p>" for text in block.paras]
+        if block.items:
+            kind = f' class="{esc(block.kind)}"' if block.kind else ""
+            body.append(
+                f"<ul{kind}>\n" + "\n".join(f"<li>{esc(item)}</li>" for item in block.items) + "\n</ul>"
+            )
+        body.append("</section>")
+    body += _sources(view.sources)
+    body += [f'<p class="small">{esc(text)}</p>' for text in view.small]
+    body.append(_clinic(kb))
+    return _document(f"{esc(view.title)} &ndash; massage-cli", body, _footer(kb)).replace(
+        "</style>", _PAGE_CSS + "</style>", 1
+    )
+
+
+def session_listing(conditions: Sequence[Condition]) -> str:
+    """Conditions grouped by session rule, strictest first, one table each."""
+    body = ["<h1>Conditions by session rule</h1>"]
+    for title, members in therapist.listing_groups(conditions):
+        rows = "\n".join(
+            f"<tr><td>{esc(c.id)}</td><td>{esc(c.name)}</td><td>{esc(therapist.session_summary(c))}</td></tr>"
+            for c in members
+        )
+        body += [
+            f"<h2>{esc(title)} ({len(members)})</h2>",
+            f"<table>\n<tr><th>ID</th><th>Name</th><th>Session</th></tr>\n{rows}\n</table>",
+        ]
+    return _document("Conditions by session rule &ndash; massage-cli", body)

@@ -9,15 +9,29 @@ from typing import TYPE_CHECKING, Any
 
 from ..answer import Answer
 from ..matching import Hit
-from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
+from ..model import (
+    PRESSURE_CREDIT,
+    PRESSURE_SCALE,
+    PRESSURE_SOURCE_URL,
+    AvoidItem,
+    Condition,
+    Faq,
+    KnowledgeBase,
+    Massage,
+    RedFlag,
+    Session,
+    Source,
+)
 from ..redflags import Hit as RedFlagHit
 from . import common
 
 if TYPE_CHECKING:
     from ..citations import Citation
+    from ..intake import Intake
     from ..layers import Problem
     from ..readability import Score
     from ..screening import Screening
+    from ..session import Part, Plan
 
 # JSON allows these raw inside strings, but terminals may act on them: always escape them.
 _UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -136,6 +150,8 @@ def check_data(answer: Answer, kb: KnowledgeBase) -> dict[str, Any]:
             for item in common.by_urgency(condition)
         ],
         "cannot_replace": list(condition.cannot_replace),
+        "tell_your_therapist": list(condition.session.tell_your_therapist) if condition.session else [],
+        "session": session_data(condition.session),
         "evidence": {"level": condition.evidence.level.value, "summary": condition.evidence.summary},
         **_statement_data(answer),
         "also_matched": [c.id for c in match.also],
@@ -281,3 +297,127 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
             "scores": [{"kind": s.kind, "id": s.id, "grade": round(s.grade, 2)} for s in found],
         }
     )
+
+
+def _avoid_data(item: AvoidItem) -> dict[str, Any]:
+    if item.technique:
+        return {"technique": item.technique, "why": item.why}
+    return {
+        "area": item.area,
+        "contact": "none" if item.max is None else "light",
+        "max": item.max,
+        "why": item.why,
+    }
+
+
+def session_data(session: Session | None) -> dict[str, Any] | None:
+    """A session block as JSON (None when the entry has none)."""
+    if session is None:
+        return None
+    position = session.position
+    return {
+        "massage": session.massage.value,
+        "until": session.until or None,
+        "position": {
+            "avoid": [p.value for p in position.avoid],
+            "best": [p.value for p in position.best],
+            "why": position.why,
+        }
+        if position
+        else None,
+        "pressure": {"max": session.pressure.max, "why": session.pressure.why} if session.pressure else None,
+        "avoid": [_avoid_data(item) for item in session.avoid],
+        "duration": session.duration or None,
+        "timing": session.timing or None,
+        "ask_first": list(session.ask_first),
+        "tell_your_therapist": list(session.tell_your_therapist),
+        "sources": _sources(session.sources),
+    }
+
+
+PRESSURE_SCALE_DATA = {
+    "name": "Walton pressure scale",
+    "levels": list(PRESSURE_SCALE),
+    "credit": PRESSURE_CREDIT,
+    "url": PRESSURE_SOURCE_URL,
+}
+
+
+def therapist(answer: Answer, kb: KnowledgeBase) -> str:
+    """`check --for therapist`: the answer's data (which always carries `session`), marked as the
+    therapist's view, with the pressure scale."""
+    return dumps({"for": "therapist", **check_data(answer, kb), "pressure_scale": PRESSURE_SCALE_DATA})
+
+
+def _parts(parts: Sequence[Part]) -> list[dict[str, str]]:
+    return [{"from": part.source, "text": part.text} for part in parts]
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """A combined session plan as JSON: each rule with the conditions and medicines it comes from."""
+    return {
+        "massage": plan.massage.value,
+        "until": _parts(plan.until),
+        "pressure": {"max": plan.pressure, "from": _parts(plan.pressure_from)},
+        "position": {
+            "avoid": [{"position": p.value, "from": list(names)} for p, names in plan.avoid_positions],
+            "best": [p.value for p in plan.best_positions],
+            "why": _parts(plan.position_why),
+        },
+        "avoid": [{**_avoid_data(limit.item), "from": list(limit.sources)} for limit in plan.avoid],
+        "duration": _parts(plan.duration),
+        "timing": _parts(plan.timing),
+        "ask_first": list(plan.ask_first),
+        "tell_your_therapist": list(plan.tell_your_therapist),
+        "no_rules_for": list(plan.unknown),
+        "sources": _sources(plan.sources),
+    }
+
+
+def intake(result: Intake, kb: KnowledgeBase) -> str:
+    """An intake summary as JSON."""
+    outcome = result.outcome
+    return dumps(
+        {
+            "outcome": outcome.value,
+            "message": outcome.message,
+            "warning_signs": [red_flag_data(flag) for flag in result.warning_signs],
+            "answers": [
+                {"id": flag.id, "question": flag.ask, "answer": reply.value if reply else None}
+                for flag, reply in result.asked
+            ],
+            "to_ask": [{"id": flag.id, "question": flag.ask} for flag in result.to_ask],
+            "conditions": [
+                {
+                    "words": n.words,
+                    "found": n.condition is not None,
+                    "condition": condition_ref(n.condition) if n.condition else None,
+                    "verdict": n.condition.verdict.value if n.condition else None,
+                }
+                for n in result.conditions
+            ],
+            "medicines": [
+                {
+                    "words": t.words,
+                    "found": t.medicine is not None,
+                    "id": t.medicine.id if t.medicine else None,
+                    "name": t.medicine.name if t.medicine else None,
+                }
+                for t in result.medicines
+            ],
+            "plan": plan_data(result.plan),
+            "pressure_scale": PRESSURE_SCALE_DATA,
+            "disclaimer": kb.disclaimer,
+            "clinic": clinic_data(kb),
+        }
+    )
+
+
+def session_listing(conditions: Sequence[Condition]) -> str:
+    """Conditions grouped by session rule: {rule: [{id, name, verdict, session}]}."""
+    groups: dict[str, list[dict[str, Any]]] = {rule.value: [] for rule in Massage}
+    groups["none"] = []
+    for c in conditions:
+        key = c.session.massage.value if c.session else "none"
+        groups[key].append({**listing_data(c), "session": session_data(c.session)})
+    return dumps(groups)

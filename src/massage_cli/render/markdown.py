@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, Source
-from . import common
+from . import common, therapist
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -191,3 +191,36 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
     return "\n".join(head) + _table(
         ("Grade", "Kind", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found]
     )
+
+
+def page(view: therapist.Page, kb: KnowledgeBase) -> str:
+    """A therapist's view (check --for therapist, intake) as Markdown."""
+    lines = [f"# {esc(view.title)}", "", f"**{esc(view.lead)}**", ""]
+    for block in view.blocks:
+        if block.title:
+            lines += [f"## {esc(block.title)}", ""]
+        for text in block.paras:
+            lines += [f"**{esc(text)}**" if block.kind == therapist.ALERT else esc(text), ""]
+        marker = "- [ ] " if block.kind == therapist.CHECKLIST else "- "
+        lines += [f"{marker}{esc(item)}" for item in block.items]
+        if block.items:
+            lines.append("")
+    if view.sources:
+        lines += [*_sources(view.sources), ""]
+    for text in view.small:
+        lines += [f"*{esc(text)}*", ""]
+    clinic = common.clinic_line(kb)
+    lines += [*([esc(clinic), ""] if clinic else []), f"*{esc(kb.disclaimer)}*"]
+    return "\n".join(lines) + "\n"
+
+
+def session_listing(conditions: Sequence[Condition]) -> str:
+    """Conditions grouped by session rule, strictest first, one table each."""
+    out = []
+    for title, members in therapist.listing_groups(conditions):
+        out += [f"## {esc(title)} ({len(members)})", ""]
+        out.append(
+            _table(["ID", "Name", "Session"], [[c.id, c.name, therapist.session_summary(c)] for c in members])
+        )
+        out.append("")
+    return "\n".join(out)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..answer import Answer
 from ..matching import Hit
 from ..model import Condition, Faq, KnowledgeBase, RedFlag, Source
-from . import common
+from . import common, therapist
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -265,3 +265,34 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
     """Reading grades, hardest first, after a one-line verdict."""
     table = _table(("GRADE", "KIND", "ID"), [(f"{s.grade:.1f}", s.kind, s.id) for s in found])
     return "\n".join([common.readability_summary(problems), *[f"  {p}" for p in problems], ""]) + table
+
+
+_MARKERS = {therapist.ALERT: "  ! ", therapist.CHECKLIST: "  [ ] "}
+
+
+def page(view: therapist.Page, kb: KnowledgeBase) -> str:
+    """A therapist's view (check --for therapist, intake) as plain text."""
+    lines = [_para(view.lead), "", _para(view.title), "=" * min(width(), len(view.title))]
+    for block in view.blocks:
+        lines.append("")
+        if block.title:
+            lines.append(_para(block.title.upper() if block.kind == therapist.ALERT else block.title))
+        lines += [_para(text) for text in block.paras]
+        marker = _MARKERS.get(block.kind, "  - ")
+        lines += [_para(item, " " * len(marker), marker) for item in block.items]
+    if view.sources:
+        lines += ["", *_sources(view.sources)]
+    lines += ["", *(_para(text) for text in view.small)]
+    clinic = common.clinic_line(kb)
+    lines += ["", *([_para(clinic)] if clinic else []), _para(kb.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def session_listing(conditions: Sequence[Condition]) -> str:
+    """Conditions grouped by session rule, strictest first."""
+    out = []
+    for title, members in therapist.listing_groups(conditions):
+        out += [f"{title.upper()} ({len(members)})"]
+        out += [_para(f"{c.id}: {therapist.session_summary(c)}", "      ", "  - ") for c in members]
+        out.append("")
+    return "\n".join(out)

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..answer import Answer
 from ..model import Condition, Faq, KnowledgeBase, Source, Verdict
-from . import common
+from . import common, therapist
 
 if TYPE_CHECKING:
     from ..citations import Citation
@@ -425,3 +425,44 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> RenderableTy
         table.add_row(Text(f"{s.grade:.1f}", style=style), Text(s.kind), whole(s.id))
     summary = whole(common.readability_summary(problems), "bold red" if problems else "bold green")
     return Group(summary, _bullets(list(problems)), table) if problems else Group(summary, table)
+
+
+def page(view: therapist.Page, kb: KnowledgeBase) -> RenderableType:
+    """A therapist's view (check --for therapist, intake) for a terminal."""
+    parts: list[RenderableType] = []
+    body: list[RenderableType] = [Text(view.lead, style="bold")]
+    for block in view.blocks:
+        if block.kind == therapist.ALERT:
+            alert = Text()
+            for text in block.paras:
+                alert.append(text + "\n\n", style="bold")
+            alert.append("\n".join(block.items))
+            title = Text(block.title, style="bold white on red")
+            parts.append(Panel(alert, title=title, title_align="left", border_style="bold red"))
+            continue
+        body.append(Text(""))
+        if block.title:
+            body.append(_heading(block.title))
+        body += [whole(text) for text in block.paras]
+        if block.items:
+            marker = "\u2610" if block.kind == therapist.CHECKLIST else "\u2022"
+            body.append(_Items([whole(item) for item in block.items], marker))
+    if view.sources:
+        body += [Text(""), _heading("Sources"), _sources(view.sources)]
+    body += [Text(""), *(Text(text, style="dim") for text in view.small)]
+    parts.append(Panel(Group(*body), title=Text(view.title, style="bold"), title_align="left"))
+    clinic = common.clinic_line(kb)
+    if clinic:
+        parts.append(Text(clinic, style="bold"))
+    parts.append(Text(kb.disclaimer, style="dim"))
+    return _readable(*parts)
+
+
+def session_listing(conditions: Sequence[Condition]) -> RenderableType:
+    """Conditions grouped by session rule, strictest first."""
+    parts: list[RenderableType] = []
+    for title, members in therapist.listing_groups(conditions):
+        parts.append(_heading(f"{title} ({len(members)})"))
+        items = [Text.assemble((c.id, "bold"), f": {therapist.session_summary(c)}") for c in members]
+        parts += [_Items(items), Text("")]
+    return _readable(*parts)
