@@ -12,6 +12,8 @@ Chromium over a pipe on file descriptors 3 and 4).
     python scripts/check_handouts.py --paper a4 --paper letter
     python scripts/check_handouts.py --only sciatica --keep /tmp/handouts   # keep HTML and PDFs
     python scripts/check_handouts.py --many-flags         # only the answers to queries with many warning signs
+    python scripts/check_handouts.py --intake             # the intake summaries of INTAKES (issue 17)
+    python scripts/check_handouts.py --therapist          # every condition's `check ID --for therapist` page
 
 The stylesheet's own @page rule says `size: auto` (the printer's paper); this script adds
 `@page { size: A4 }` (or letter) to its copy of each page, as a print dialog does when A4 paper is
@@ -148,6 +150,43 @@ MANY_FLAGS = (
     "my neck hurts after a car crash, my arm is weak and numb, I have a headache and feel sick",
 )
 """Queries that raise many warning signs at once: their handouts must fit one page too."""
+
+
+INTAKES = (
+    ("pregnant-30-weeks-low-back-pain", ("30 weeks pregnant", "low back pain"), ()),
+    ("warfarin-knee-osteoarthritis", ("knee osteoarthritis",), ("warfarin",)),
+    ("breast-cancer-swollen-arm", ("after breast cancer treatment", "swollen arm"), ()),
+)
+"""The intake summaries that must each print on one page: (name, conditions, medicines). Each is
+printed twice: with every question that fits answered no, and with none answered (a checklist)."""
+
+
+def intakes(variant: Variant) -> dict[str, str]:
+    """The intake summaries of INTAKES, answered ('... answered') and not ('... to ask')."""
+    from massage_cli.intake import build, fitting_questions
+    from massage_cli.render.therapist import intake_page
+    from massage_cli.screening import Reply
+
+    index = Index.build(variant.kb)
+    pages = {}
+    for name, conditions, medicines in INTAKES:
+        asked = fitting_questions(index, conditions)
+        answered = build(index, conditions, medicines, {flag.id: Reply.NO for flag in asked})
+        pages[f"{name} answered"] = html_out.page(intake_page(answered), variant.kb)
+        pages[f"{name} to ask"] = html_out.page(intake_page(build(index, conditions, medicines)), variant.kb)
+    return pages
+
+
+def therapist_pages(variant: Variant, only: Sequence[str]) -> dict[str, str]:
+    """Every condition's page for the therapist (`check ID --for therapist --format html`)."""
+    from massage_cli.render.therapist import therapist_page
+
+    index = Index.build(variant.kb)
+    return {
+        c.id: html_out.page(therapist_page(answer(index, c.id)), variant.kb)
+        for c in variant.kb.conditions
+        if not only or c.id in only
+    }
 
 
 def handouts(variant: Variant, only: Sequence[str], queries: Sequence[str] = ()) -> dict[str, str]:
@@ -369,6 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="check the handouts of queries with many warning signs (MANY_FLAGS) instead of every condition",
     )
+    parser.add_argument("--intake", action="store_true", help="check the intake summaries of INTAKES instead")
+    parser.add_argument(
+        "--therapist", action="store_true", help="check every condition's page for the therapist instead"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="browsers printing at once")
     parser.add_argument("--chromium", metavar="PATH", help="the browser to print with")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for Chromium (default 60)")
@@ -388,7 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     browser = find_browser(args.chromium)
     papers: list[str] = args.paper or ["a4"]
     found = variants(args.kb or [CLINIC], not args.layer_only, not args.no_layer)
-    docs = {v.name: handouts(v, args.only, MANY_FLAGS if args.many_flags else ()) for v in found}
+    if args.intake:
+        docs = {v.name: intakes(v) for v in found}
+    elif args.therapist:
+        docs = {v.name: therapist_pages(v, args.only) for v in found}
+    else:
+        docs = {v.name: handouts(v, args.only, MANY_FLAGS if args.many_flags else ()) for v in found}
     ids = sorted({cid for pages in docs.values() for cid in pages})
     for n, query in enumerate(MANY_FLAGS if args.many_flags else (), 1):
         print(f"query {n}: {query}")

@@ -25,6 +25,8 @@ class Named:
     """None when nothing in the knowledge base fits the words."""
     flags: tuple[RedFlag, ...] = ()
     """Warning signs the words themselves describe ("my calf is red and swollen")."""
+    read_with: str = ""
+    """The other words it was read with when it named nothing alone ('' : read alone)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,27 @@ def find(index: Index, words: str) -> Named:
     return Named(words, found.condition, tuple(found.red_flags))
 
 
+def _read_together(index: Index, named: list[Named]) -> tuple[Named, ...]:
+    """A part that names nothing alone is read with each other part after it ("swollen arm" with
+    "after breast cancer treatment"): a condition found that way, and not named already, is kept."""
+    from .answer import answer
+
+    found_ids = {n.condition.id for n in named if n.condition}
+    out = []
+    for n in named:
+        if n.condition is None:
+            for other in named:
+                if other is n:
+                    continue
+                together = answer(index, f"{n.words} {other.words}").condition
+                if together is not None and together.id not in found_ids:
+                    found_ids.add(together.id)
+                    n = Named(n.words, together, n.flags, read_with=other.words)
+                    break
+        out.append(n)
+    return tuple(out)
+
+
 def build(
     index: Index,
     conditions: Sequence[str],
@@ -103,7 +126,7 @@ def build(
 ) -> Intake:
     """The intake for these conditions and medicines. `answers` are by sign id (a file) or in the
     order of `asked` (a terminal); `asked` defaults to the questions that fit the conditions."""
-    named = tuple(find(index, words) for words in conditions)
+    named = _read_together(index, [find(index, words) for words in conditions])
     taken = tuple(Taken(words, find_medicine(index.kb.medicines, words)) for words in medicines)
     fitting = tuple(asked) if asked is not None else fitting_questions(index, conditions)
     if isinstance(answers, Mapping):

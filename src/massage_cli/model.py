@@ -216,9 +216,9 @@ class Massage(str, enum.Enum):
 
 
 _MASSAGE_LABELS = {
-    Massage.YES: "Yes: an ordinary session",
+    Massage.YES: "Yes, as usual",
     Massage.WITH_CHANGES: "Yes, with changes",
-    Massage.LOCAL_ONLY: "Only away from one area",
+    Massage.LOCAL_ONLY: "Yes, but not on one area",
     Massage.NOT_NOW: "Not now",
 }
 

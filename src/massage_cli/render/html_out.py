@@ -443,17 +443,25 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
 
 
 _PAGE_CSS = """
-.lead { font-weight: bold; font-size: 11pt; }
-.checklist { list-style: none; padding-left: 2pt; }
-.checklist li::before { content: "\\2610\\00a0"; font-family: "DejaVu Sans", sans-serif; }
-.answers { columns: 2; column-gap: 6mm; font-size: 8.5pt; }
-.plan h2 { margin-top: 3.5pt; }
-.small { font-size: 8pt; color: #333; margin: 2pt 0; }
+body { font-size: 9.5pt; }
+@media print { body { line-height: 1.15; } }
+section > .sources { font-size: 8pt; line-height: 1.1; }
+section > .sources .url { display: inline; margin-left: 0.3em; }
+.lead { font-weight: bold; font-size: 10.5pt; margin: 2pt 0 3pt; }
+.row { margin: 2pt 0; }
+.plan h2 { margin-top: 3pt; }
+ul.numbered { list-style: none; padding-left: 0; }
+ul.checklist { list-style: none; padding-left: 2pt; columns: 2; column-gap: 5mm; font-size: 8.5pt; line-height: 1.15; }
+ul.checklist li::before { content: "\\2610\\00a0"; font-family: "DejaVu Sans", sans-serif; }
+.answers { font-size: 8.5pt; }
+ul.avoid { columns: 2; column-gap: 6mm; padding-left: 11pt; }
+.small { font-size: 8pt; color: #333; margin: 1.5pt 0; }
 """
 
 
 def page(view: therapist.Page, kb: KnowledgeBase) -> str:
-    """A therapist's view (check --for therapist, intake) as a printable page."""
+    """A therapist's view (check --for therapist, intake) as a printable page: a block without a
+    list is one line ('Pressure: ...'), a block with one is a heading and its list."""
     body = [f"<h1>{esc(view.title)}</h1>", f'<p class="lead">{esc(view.lead)}</p>']
     for block in view.blocks:
         if block.kind == therapist.ALERT:
@@ -466,16 +474,17 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> str:
                 "</section>",
             ]
             continue
+        kind = f" {esc(block.kind)}" if block.kind else ""
+        if not block.items:
+            title = f"<strong>{esc(block.title)}:</strong> " if block.title else ""
+            body.append(f'<p class="row{kind}">{title}{esc(" ".join(block.paras))}</p>')
+            continue
         body.append('<section class="plan">')
         if block.title:
             body.append(f"<h2>{esc(block.title)}</h2>")
         body += [f"<p>{esc(text)}</p>" for text in block.paras]
-        if block.items:
-            kind = f' class="{esc(block.kind)}"' if block.kind else ""
-            body.append(
-                f"<ul{kind}>\n" + "\n".join(f"<li>{esc(item)}</li>" for item in block.items) + "\n</ul>"
-            )
-        body.append("</section>")
+        items = "\n".join(f"<li>{esc(item)}</li>" for item in block.items)
+        body += [f'<ul class="{esc(block.kind)}">' if block.kind else "<ul>", items, "</ul>", "</section>"]
     body += _sources(view.sources)
     body += [f'<p class="small">{esc(text)}</p>' for text in view.small]
     body.append(_clinic(kb))

@@ -201,7 +201,7 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> str:
             lines += [f"## {esc(block.title)}", ""]
         for text in block.paras:
             lines += [f"**{esc(text)}**" if block.kind == therapist.ALERT else esc(text), ""]
-        marker = "- [ ] " if block.kind == therapist.CHECKLIST else "- "
+        marker = {therapist.CHECKLIST: "- [ ] ", therapist.NUMBERED: ""}.get(block.kind, "- ")
         lines += [f"{marker}{esc(item)}" for item in block.items]
         if block.items:
             lines.append("")

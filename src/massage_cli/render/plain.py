@@ -267,7 +267,7 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
     return "\n".join([common.readability_summary(problems), *[f"  {p}" for p in problems], ""]) + table
 
 
-_MARKERS = {therapist.ALERT: "  ! ", therapist.CHECKLIST: "  [ ] "}
+_MARKERS = {therapist.ALERT: "  ! ", therapist.CHECKLIST: "  [ ] ", therapist.NUMBERED: "  "}
 
 
 def page(view: therapist.Page, kb: KnowledgeBase) -> str:
@@ -279,7 +279,8 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> str:
             lines.append(_para(block.title.upper() if block.kind == therapist.ALERT else block.title))
         lines += [_para(text) for text in block.paras]
         marker = _MARKERS.get(block.kind, "  - ")
-        lines += [_para(item, " " * len(marker), marker) for item in block.items]
+        hang = " " * (len(marker) + (3 if block.kind == therapist.NUMBERED else 0))
+        lines += [_para(item, hang, marker) for item in block.items]
     if view.sources:
         lines += ["", *_sources(view.sources)]
     lines += ["", *(_para(text) for text in view.small)]

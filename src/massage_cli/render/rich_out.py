@@ -445,8 +445,11 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> RenderableType:
             body.append(_heading(block.title))
         body += [whole(text) for text in block.paras]
         if block.items:
-            marker = "\u2610" if block.kind == therapist.CHECKLIST else "\u2022"
-            body.append(_Items([whole(item) for item in block.items], marker))
+            if block.kind == therapist.NUMBERED:
+                body += [whole(item) for item in block.items]
+            else:
+                marker = "\u2610" if block.kind == therapist.CHECKLIST else "\u2022"
+                body.append(_Items([whole(item) for item in block.items], marker))
     if view.sources:
         body += [Text(""), _heading("Sources"), _sources(view.sources)]
     body += [Text(""), *(Text(text, style="dim") for text in view.small)]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import PRESSURE_CREDIT, Condition, Massage, Session, Source, pressure_words
@@ -18,6 +18,12 @@ ALERT = "alert"
 """A block shown as a warning (first, boxed)."""
 CHECKLIST = "checklist"
 """A block whose items are questions to tick off."""
+NUMBERED = "numbered"
+"""A block whose items start with their number ('1. '), which the plan's rules refer to."""
+AVOID = "avoid"
+"""The areas and techniques to avoid (a page lays a long list out in two columns)."""
+ANSWERS = "answers"
+"""The answers given: small print."""
 
 
 class Block(NamedTuple):
@@ -43,11 +49,16 @@ SESSION_GROUPS = (Massage.NOT_NOW, Massage.LOCAL_ONLY, Massage.WITH_CHANGES, Mas
 """The order `list --for therapist` groups conditions in: the strictest first."""
 
 
-def _from(names: Sequence[str], single: bool) -> str:
-    """' (from X and Y)': where a rule comes from, when a plan joins several parts."""
-    if single or not names:
-        return ""
-    return f" (from {_and(names)})"
+Refs = Mapping[str, str] | None
+"""How a plan's rules name the part they come from: the number each condition or medicine has in
+the page's list ('1'), or None for one condition alone (no rule says where it comes from)."""
+
+
+def _from(names: Sequence[str], refs: Refs) -> str:
+    """' (1, 3)': the parts a rule comes from, when a plan joins several."""
+    shown = [refs.get(name, name) for name in names] if refs is not None else []
+    shown = [ref for ref in shown if ref]
+    return f" ({', '.join(shown)})" if shown else ""
 
 
 def _and(names: Sequence[str]) -> str:
@@ -60,24 +71,26 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".?!" else text + "."
 
 
-def _plan_blocks(plan: Plan, single: bool) -> list[Block]:
+def _plan_blocks(plan: Plan, refs: Refs) -> list[Block]:
     """The plan's rules: may I work, pressure, position, areas and techniques, length and timing,
-    what to ask first. `single`: one condition, so no rule says where it comes from."""
+    what to ask first, each rule with the parts it comes from (see Refs)."""
     blocks = []
     work = [f"{plan.massage.label}."]
     if plan.massage is Massage.NOT_NOW:
-        work += [f"Wait until {_lower_first(p.text)}{_from([p.source], single)}" for p in plan.until]
+        work += [f"Wait until {_lower_first(p.text)}{_from([p.source], refs)}" for p in plan.until]
     if plan.unknown:
-        work.append(NO_RULES if single else f"No session rules for {_and(plan.unknown)}. {NO_RULES_ADVICE}")
+        work.append(
+            NO_RULES if refs is None else f"No session rules for {_and(plan.unknown)}. {NO_RULES_ADVICE}"
+        )
     blocks.append(Block("Can I work?", tuple(_sentence(w) for w in work)))
     if plan.massage is not Massage.NOT_NOW:
         pressure = [f"At most {pressure_words(plan.pressure)}."]
         ruled = [p for p in plan.pressure_from if p.text and p.text != NO_RULES]
-        pressure += [_sentence(p.text) + _from([p.source], single) for p in ruled]
-        if not single and plan.pressure_from and not ruled:
-            pressure.append(f"Set by {_and([p.source for p in plan.pressure_from])}.")
+        pressure += [_sentence(p.text) + _from([p.source], refs) for p in ruled]
+        if refs is not None and plan.pressure_from and not ruled:
+            pressure.append(f"Set by{_from([p.source for p in plan.pressure_from], refs)}.")
         blocks.append(Block("Pressure", tuple(pressure)))
-    position = _position_lines(plan, single)
+    position = _position_lines(plan, refs)
     if position:
         blocks.append(Block("Position", tuple(position)))
     if plan.avoid:
@@ -90,9 +103,9 @@ def _plan_blocks(plan: Plan, single: bool) -> list[Block]:
                 else f"{_upper_first(item.what)}: {item.rule}"
             )
             why = f" {_sentence(item.why)}" if item.why else ""
-            items.append(f"{_sentence(what)}{why}{_from(limit.sources, single)}")
-        blocks.append(Block("Avoid", (), tuple(items)))
-    timing = [_sentence(p.text) + _from([p.source], single) for p in (*plan.duration, *plan.timing)]
+            items.append(f"{_sentence(what)}{why}{_from(limit.sources, refs)}")
+        blocks.append(Block("Avoid", (), tuple(items), AVOID))
+    timing = [_sentence(p.text) + _from([p.source], refs) for p in (*plan.duration, *plan.timing)]
     if timing:
         blocks.append(Block("Length and timing", (), tuple(timing)))
     if plan.ask_first:
@@ -100,16 +113,19 @@ def _plan_blocks(plan: Plan, single: bool) -> list[Block]:
     return blocks
 
 
-def _position_lines(plan: Plan, single: bool) -> list[str]:
+def _position_lines(plan: Plan, refs: Refs) -> list[str]:
     lines = []
     if plan.best_positions:
         lines.append(f"Best: {'; '.join(p.words for p in plan.best_positions)}.")
     if plan.avoid_positions:
-        avoided = [f"{p.words}{_from(names, single)}" for p, names in plan.avoid_positions]
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for position, names in plan.avoid_positions:
+            grouped.setdefault(names, []).append(position.words)
+        avoided = [f"{'; '.join(words)}{_from(names, refs)}" for names, words in grouped.items()]
         lines.append(f"Not: {'; '.join(avoided)}.")
     if plan.avoid_positions and not plan.positions_left:
         lines.append(NO_POSITION)
-    lines += [_sentence(p.text) + _from([p.source], single) for p in plan.position_why]
+    lines += [_sentence(p.text) + _from([p.source], refs) for p in plan.position_why]
     return lines
 
 
@@ -123,7 +139,7 @@ def _upper_first(text: str) -> str:
 
 def session_blocks(condition: Condition) -> list[Block]:
     """One condition's session rules as blocks."""
-    return _plan_blocks(combine([(condition.name, condition.session)]), single=True)
+    return _plan_blocks(combine([(condition.name, condition.session)]), None)
 
 
 def therapist_page(answer: Answer) -> Page:
@@ -205,37 +221,44 @@ def intake_page(intake: Intake) -> Page:
                 CHECKLIST,
             )
         )
-    elif outcome is Outcome.NO_WARNING_SIGNS:
-        blocks.append(
-            Block(
-                "Warning signs",
-                (
-                    f"The person answered no to all {len(answered)} questions that fit. Stop if new signs appear.",
-                ),
-            )
-        )
-    named = []
+    named: list[str] = []
+    refs: dict[str, str] = {"warning sign": ""}
+
+    def number(name: str) -> str:
+        ref = refs.setdefault(name, str(len(refs)))
+        return f"{ref}. "
+
     for n in intake.conditions:
         if n.condition is None:
-            named.append(f"\u201c{n.words}\u201d: not in the knowledge base. Treated with caution.")
-        else:
-            c = n.condition
-            rule = c.session.massage.label if c.session else "no session rules"
-            named.append(f"{c.name}: {c.verdict.label.lower()}. Session: {rule.lower()}.")
+            named.append(
+                f"{number(n.words)}\u201c{n.words}\u201d: not in the knowledge base. Treated with caution."
+            )
+            continue
+        c = n.condition
+        rule = c.session.massage.label if c.session else "no session rules"
+        read = f" (\u201c{n.words}\u201d, read with \u201c{n.read_with}\u201d)" if n.read_with else ""
+        named.append(f"{number(c.name)}{c.name}{read}: {c.verdict.label.lower()}. Session: {rule.lower()}.")
     for t in intake.medicines:
         if t.medicine is None:
             named.append(
-                f"\u201c{t.words}\u201d: a medicine not in the list. Ask what it is for. Treated with caution."
+                f"{number(t.words)}\u201c{t.words}\u201d: a medicine not in the list. Ask what it is for. "
+                "Treated with caution."
             )
         else:
-            named.append(f"{t.words}: {t.medicine.name.lower()}.")
+            named.append(f"{number(t.medicine.name)}{t.words}: {t.medicine.name.lower()}.")
     if named:
-        blocks.append(Block("Conditions and medicines", (), tuple(named)))
-    single = len(intake.conditions) + len(intake.medicines) == 1
-    blocks += _plan_blocks(intake.plan, single=single)
-    yes_no = {Reply.YES: "yes", Reply.NO: "no", Reply.UNSURE: "not sure"}
+        blocks.append(Block("Conditions and medicines", (), tuple(named), NUMBERED))
+    blocks += _plan_blocks(intake.plan, refs if len(refs) > 2 else None)
     if answered:
-        blocks.append(Block("Answers", (), tuple(f"{f.ask} {yes_no[r]}" for f, r in answered), "answers"))
+        said = {Reply.YES: "Yes", Reply.UNSURE: "Not sure", Reply.NO: "No"}
+        paras = []
+        for reply, word in said.items():
+            names = [flag.name for flag, given in answered if given is reply]
+            if names:
+                paras.append(f"{word} ({len(names)}): {'; '.join(names)}.")
+        if outcome is Outcome.NO_WARNING_SIGNS:
+            paras.append("Stop if new signs appear.")
+        blocks.append(Block("Warning-sign answers", tuple(paras), (), ANSWERS))
     lead = f"{outcome.value.upper().replace('-', ' ')}: {INTAKE_LEADS[outcome.value]}"
     return Page(
         "Intake summary for the massage therapist",
