@@ -14,7 +14,8 @@ import pytest
 import typer
 
 from massage_cli import __version__
-from massage_cli.cli import ExitCode, app, user_file
+from massage_cli.cli import ExitCode, app
+from massage_cli.cli.loading import user_file
 from massage_cli.render import Format
 from massage_cli.screening import Reply, questions
 
@@ -692,7 +693,7 @@ class TestScreenAnswers:
 
     def test_terminal_asks_again_after_blank_or_unknown(self, kb, monkeypatch) -> None:
         """On a terminal, a blank or unknown answer asks the same question again."""
-        from massage_cli import cli
+        from massage_cli.cli import screen
 
         flags = questions(kb.red_flags)
         replies = iter(["", "perchance", "nah", *["no"] * (len(flags) - 1)])
@@ -703,26 +704,26 @@ class TestScreenAnswers:
             return next(replies)
 
         monkeypatch.setattr(sys, "stderr", io.StringIO())
-        assert [Reply.NO] * len(flags) == cli._ask_on_terminal(flags, read)
+        assert [Reply.NO] * len(flags) == screen._ask_on_terminal(flags, read)
         assert 3 == asked.count(asked[0])
         assert "Please answer yes, no or not sure" in sys.stderr.getvalue()
 
     def test_terminal_end_of_input_is_a_usage_error(self, kb, monkeypatch) -> None:
         """On a terminal, end of input (Ctrl-D) stops with exit 2."""
-        from massage_cli import cli
+        from massage_cli.cli import screen
 
         def read(prompt) -> str:
             raise EOFError
 
         monkeypatch.setattr(sys, "stderr", io.StringIO())
         with pytest.raises(typer.Exit) as stopped:
-            cli._ask_on_terminal(questions(kb.red_flags), read)
+            screen._ask_on_terminal(questions(kb.red_flags), read)
         assert ExitCode.USAGE == stopped.value.exit_code
 
     @pytest.mark.parametrize("ask", ["_ask_on_terminal", "_ask_topic"])
     def test_terminal_end_of_input_message_starts_on_a_new_line(self, kb, monkeypatch, ask: str) -> None:
         """After Ctrl-D at a prompt (the cursor still after it), the message starts on a new line."""
-        from massage_cli import cli
+        from massage_cli.cli import screen
 
         def read(prompt) -> str:
             sys.stderr.write(str(prompt))  # as the terminal shows it, with no newline
@@ -731,7 +732,7 @@ class TestScreenAnswers:
         monkeypatch.setattr(sys, "stderr", io.StringIO())
         args = (questions(kb.red_flags), read) if ask == "_ask_on_terminal" else (read,)
         with pytest.raises(typer.Exit):
-            getattr(cli, ask)(*args)
+            getattr(screen, ask)(*args)
         prompt, message = sys.stderr.getvalue().splitlines()[-2:]
         assert (True, "massage-cli: screening stopped before every question was answered") == (
             prompt.endswith(") "),
@@ -740,11 +741,11 @@ class TestScreenAnswers:
 
     def test_terminal_not_sure_is_an_answer_with_the_reason(self, kb, monkeypatch) -> None:
         """On a terminal, "I don't know" is taken (not asked again), and the reason it counts as yes is shown."""
-        from massage_cli import cli
+        from massage_cli.cli import screen
 
         flags = questions(kb.red_flags)
         monkeypatch.setattr(sys, "stderr", io.StringIO())
-        assert [Reply.UNSURE] == cli._ask_on_terminal(flags, lambda prompt: "I don't know")
+        assert [Reply.UNSURE] == screen._ask_on_terminal(flags, lambda prompt: "I don't know")
         assert "Not sure counts as yes" in sys.stderr.getvalue()
 
 
@@ -790,26 +791,26 @@ class TestProgress:
         self, count: int, stderr_tty: bool, stdout_tty: bool, expected: bool
     ) -> None:
         """A bar only for a long batch, with stderr on a terminal and stdout not."""
-        from massage_cli.cli import wants_progress
+        from massage_cli.cli.check import wants_progress
 
         stream = {True: self.Terminal(), False: io.StringIO()}
         assert expected == wants_progress(count, stream[stderr_tty], stream[stdout_tty])
 
     def test_progress_bar_draws_on_a_terminal(self, monkeypatch) -> None:
         """On a terminal the bar goes to stderr, every item still comes through in order, stdout untouched."""
-        from massage_cli import cli
+        from massage_cli.cli import check
 
         terminal, out = self.Terminal(), io.StringIO()
         monkeypatch.setattr(sys, "stderr", terminal)
         monkeypatch.setattr(sys, "stdout", out)
         items = list(range(600))
-        assert items == list(cli._with_progress(items))
+        assert items == list(check._with_progress(items))
         assert "Answering" in terminal.getvalue()
         assert "" == out.getvalue()
 
     def test_cache_status_decision(self, tmp_path, monkeypatch) -> None:
         """A status while large layers are parsed into a cold cache, on a terminal only."""
-        from massage_cli.cli import wants_cache_status
+        from massage_cli.cli.loading import wants_cache_status
         from massage_cli.layers import Layer, bundled_path
         from massage_cli.store import open_index
 

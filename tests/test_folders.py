@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from massage_cli import store
-from massage_cli.cli import ExitCode, user_file
+from massage_cli.cli import ExitCode
+from massage_cli.cli.loading import user_file
 
 from .conftest import Run
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import massage_cli
-from massage_cli.cli import SHELLS, ExitCode
+from massage_cli.cli import ExitCode
+from massage_cli.cli.base import SHELLS
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 """Root may write read-only files and folders, so the tests of refusals cannot run as root."""

@@ -38,9 +38,12 @@ def test_wheel_contains_the_knowledge_base(tmp_path: Path) -> None:
     # The word list and the code titles ship too: no network is ever needed at run time.
     for name, content in shipped.items():
         assert (ROOT / "src" / "massage_cli" / name).read_bytes() == content, name
-    # Subpackages ship too: the loader is the knowledge package, one module per job.
+    # Subpackages ship too: the loader is the knowledge package, one module per job, and the
+    # command line is the cli package, one module per group of commands (the entry point's module).
     for module in ("__init__.py", "reader.py", "checker.py", "merge.py"):
         assert f"massage_cli/knowledge/{module}" in names, module
+    for module in sorted(path.name for path in (ROOT / "src" / "massage_cli" / "cli").glob("*.py")):
+        assert f"massage_cli/cli/{module}" in names, module
 
 
 def test_bundled_path_exists() -> None:

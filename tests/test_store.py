@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 import massage_cli
-from massage_cli import cli, store
-from massage_cli.cli import ExitCode, complete_condition
+from massage_cli import store
+from massage_cli.cli import ExitCode, loading
+from massage_cli.cli.loading import complete_condition
 from massage_cli.icd10 import billable_under
 from massage_cli.knowledge import load_layers
 from massage_cli.layers import Layer, bundled_path
@@ -414,7 +415,7 @@ class TestSelfHealing:
             db.execute("DROP TABLE keys")
         db.close()
         assert 0 == run(*kb_args, "check", "harpists wirst").exit_code
-        index = open_index(cli.layers({"kb": kb_args[2::2], "no_bundled": True}))
+        index = open_index(loading.layers({"kb": kb_args[2::2], "no_bundled": True}))
         assert isinstance(index, StoreIndex)
         assert "harpist-wrist" == lookup(index, "harpists wirst").condition.id
         assert not index.healed
@@ -423,7 +424,7 @@ class TestSelfHealing:
         """Without layers to rebuild from, a lookup on a broken file raises CacheDamaged, never
         an SQLite error."""
         self.pristine(run, kb_args, cache)
-        stack = cli.layers({"kb": kb_args[2::2], "no_bundled": True})
+        stack = loading.layers({"kb": kb_args[2::2], "no_bundled": True})
         key = fingerprint(stack)
         assert key is not None
         for table, call in [

@@ -95,6 +95,25 @@ class TestHelpAndReadme:
         for name in get_command(app).commands:  # type: ignore[attr-defined]
             assert f"| `{name}" in table, name
 
+    def test_help_lists_the_commands_in_a_fixed_order(self, run) -> None:
+        """--help lists the commands in one order (the order cli/__init__.py imports the command
+        modules in): asking first, then looking through the knowledge base, screening, and the tools
+        for people who edit or review it."""
+        commands = run("--help").stdout.split("Commands:\n", 1)[1]
+        assert [
+            "check",
+            "list",
+            "search",
+            "benefits",
+            "faq",
+            "red-flags",
+            "screen",
+            "paths",
+            "validate",
+            "schema",
+            "sources",
+        ] == re.findall(r"^  (\S+)  ", commands, re.MULTILINE)
+
     def test_readme_menu_example_gives_a_menu(self, run) -> None:
         """The README's example of a body part with no general entry really gives a menu."""
         example = re.search(r'where there is none \("([^"]+)"\)', README)

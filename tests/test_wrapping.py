@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from massage_cli.cli import note_width, wrap_note
+from massage_cli.cli.base import note_width, wrap_note
 from massage_cli.knowledge import load_bundled
 
 from .test_cli import start_up_probe
