@@ -73,6 +73,8 @@ class TestCheck:
             "sources",
             "reviewed",
             "disclaimer",
+            "tell_your_therapist",
+            "session",
             "clinic",
         }
         assert expected == set(data)

@@ -75,6 +75,30 @@ CONDITION = obj(id=TEXT, name=TEXT, aliases=TEXTS, icd10=TEXTS, category=TEXT, b
 CODE = nullable(obj(code=TEXT, title={"type": "string"}, billable={"type": "boolean"}))
 NOTE = {"type": ["string", "null"]}
 
+LEVEL_0_5 = {"type": "integer", "minimum": 0, "maximum": 5}
+POSITION = {"enum": ["side", "propped-up", "seated", "flat-on-back", "face-down"]}
+MASSAGE = {"enum": ["yes", "with-changes", "local-only", "not-now"]}
+AVOID_AREA = obj(
+    area=TEXT, contact={"enum": ["none", "light"]}, max=nullable(LEVEL_0_5), why={"type": "string"}
+)
+AVOID_TECHNIQUE = obj(technique=TEXT, why={"type": "string"})
+AVOID = {"oneOf": [AVOID_AREA, AVOID_TECHNIQUE]}
+OPTIONAL_TEXT = {"type": ["string", "null"]}
+SESSION = obj(
+    massage=MASSAGE,
+    until=OPTIONAL_TEXT,
+    position=nullable(obj(avoid=array(POSITION), best=array(POSITION), why={"type": "string"})),
+    pressure=nullable(obj(max=LEVEL_0_5, why={"type": "string"})),
+    avoid=array(AVOID),
+    duration=OPTIONAL_TEXT,
+    timing=OPTIONAL_TEXT,
+    ask_first=TEXTS,
+    tell_your_therapist=TEXTS,
+    sources=SOURCES,
+)
+PRESSURE_SCALE = obj(name=TEXT, levels={**TEXTS, "minItems": 6, "maxItems": 6}, credit=TEXT, url=TEXT)
+FROM = array(obj(**{"from": TEXT, "text": {"type": "string"}}))
+
 CHECK_FOUND = obj(
     query={"type": "string"},
     found={"const": True},
@@ -98,6 +122,8 @@ CHECK_FOUND = obj(
     reviewed=DATE,
     disclaimer=TEXT,
     clinic=nullable(obj(name=TEXT, contact={"type": "string"})),
+    tell_your_therapist=TEXTS,
+    session=nullable(SESSION),
 )
 _NOT_FOUND_TAIL = {
     "suggestions": TEXTS,
@@ -126,7 +152,57 @@ CHECK_FLAG_PAGE = obj(
     **_NOT_FOUND_TAIL,
 )
 CHECK = {"oneOf": [CHECK_FOUND, CHECK_NOT_FOUND, CHECK_FLAG_PAGE]}
+THERAPIST_MARK = {"for": {"const": "therapist"}, "pressure_scale": PRESSURE_SCALE}
+CHECK_THERAPIST = {
+    "oneOf": [
+        obj(**CHECK_FOUND["properties"], **THERAPIST_MARK),
+        obj(**CHECK_NOT_FOUND["properties"], **THERAPIST_MARK),
+        obj(**CHECK_FLAG_PAGE["properties"], **THERAPIST_MARK),
+    ]
+}
+PLAN = obj(
+    massage=MASSAGE,
+    until=FROM,
+    pressure=obj(max=LEVEL_0_5, **{"from": FROM}),
+    position=obj(avoid=array(obj(position=POSITION, **{"from": TEXTS})), best=array(POSITION), why=FROM),
+    avoid=array(
+        {
+            "oneOf": [
+                obj(**AVOID_AREA["properties"], **{"from": TEXTS}),
+                obj(**AVOID_TECHNIQUE["properties"], **{"from": TEXTS}),
+            ]
+        }
+    ),
+    duration=FROM,
+    timing=FROM,
+    ask_first=TEXTS,
+    tell_your_therapist=TEXTS,
+    no_rules_for=TEXTS,
+    sources=SOURCES,
+)
+OUTCOME = {"enum": ["emergency", "call-care-team", "see-a-doctor", "no-warning-signs", "not-screened"]}
+INTAKE = obj(
+    outcome=OUTCOME,
+    message=TEXT,
+    warning_signs=array(RED_FLAG),
+    answers=array(obj(id=TEXT, question=TEXT, answer={"enum": ["yes", "no", "unsure", None]})),
+    to_ask=array(obj(id=TEXT, question=TEXT)),
+    conditions=array(
+        obj(words=TEXT, found={"type": "boolean"}, condition=nullable(CONDITION), verdict=nullable(VERDICT))
+    ),
+    medicines=array(obj(words=TEXT, found={"type": "boolean"}, id=OPTIONAL_TEXT, name=OPTIONAL_TEXT)),
+    plan=PLAN,
+    pressure_scale=PRESSURE_SCALE,
+    disclaimer=TEXT,
+    clinic=nullable(obj(name=TEXT, contact={"type": "string"})),
+)
 LIST_ITEM = obj(**CONDITION["properties"], verdict=VERDICT, evidence_level=LEVEL)
+SESSION_GROUP = array(obj(**LIST_ITEM["properties"], session=nullable(SESSION)))
+LIST_THERAPIST = obj(
+    **{"not-now": SESSION_GROUP, "local-only": SESSION_GROUP, "with-changes": SESSION_GROUP},
+    yes=SESSION_GROUP,
+    none=SESSION_GROUP,
+)
 SEARCH_ITEM = obj(**LIST_ITEM["properties"], score={"type": "number"})
 RED_FLAG_ENTRY = obj(
     **RED_FLAG["properties"],
@@ -173,6 +249,9 @@ SCHEMAS = {
     "search": array(SEARCH_ITEM),
     "red-flags": array(RED_FLAG_ENTRY),
     "screen": SCREEN,
+    "check --for therapist": CHECK_THERAPIST,
+    "intake": INTAKE,
+    "list --for therapist": LIST_THERAPIST,
     "benefits": BENEFITS,
     "faq": array(FAQ),
     "faq TOPIC": FAQ,
@@ -208,6 +287,20 @@ CASES = [
     ("search", ["search", "back", "pain", "--json"], ExitCode.OK),
     ("red-flags", ["red-flags", "--json"], ExitCode.OK),
     ("screen", ["screen", "--no-prompt", "--json"], ExitCode.OK),
+    ("check --for therapist", ["check", "lymphedema", "--for", "therapist", "--json"], ExitCode.OK),
+    ("check --for therapist", ["check", "deep vein thrombosis", "--for", "therapist", "--json"], ExitCode.OK),
+    (
+        "check --for therapist",
+        ["check", "xyzzy plover quux", "--for", "therapist", "--json"],
+        ExitCode.NOT_FOUND,
+    ),
+    (
+        "intake",
+        ["intake", "-c", "30 weeks pregnant", "-c", "low back pain", "-m", "warfarin", "--json"],
+        ExitCode.OK,
+    ),
+    ("intake", ["intake", "-c", "cancer care", "-c", "zzqx", "-m", "vitamin q", "--json"], ExitCode.OK),
+    ("list --for therapist", ["list", "--for", "therapist", "--json"], ExitCode.OK),
     ("screen", ["screen", "--yes", "fever-chills", "--json"], ExitCode.OK),
     ("benefits", ["benefits", "--json"], ExitCode.OK),
     ("faq", ["faq", "--json"], ExitCode.OK),
@@ -279,10 +372,10 @@ class TestEveryCommand:
 def documented_fields() -> set[str]:
     """The field names the README's JSON section gives: keys in its examples, and {"a", "b"} lists."""
     section = readme_section()
-    names = set(re.findall(r'"([a-z_0-9]+)"\s*:', section))
+    names = set(re.findall(r'"([a-z_0-9-]+)"\s*:', section))
     for group in re.findall(r"\{([^{}:]*)\}", section):
-        names |= set(re.findall(r'"([a-z_0-9]+)"', group))
-    names |= set(re.findall(r'plus\s+`?"([a-z_0-9]+)"', section))
+        names |= set(re.findall(r'"([a-z_0-9-]+)"', group))
+    names |= set(re.findall(r'plus\s+`?"([a-z_0-9-]+)"', section))
     return names
 
 

@@ -45,6 +45,12 @@ conditions:
     sources: [{title: Test, url: "https://example.org/ear"}]
     reviewed: 2026-11-27
 """
+WITH_SESSION = (
+    CONDITION
+    + "    session: {massage: with-changes, pressure: {max: 2}, tell_your_therapist: [Tell your therapist "
+    + 'where it hurts.], sources: [{title: Test, url: "https://example.org/ear"}]}\n'
+)
+"""The same entry with a session block, for tests that expect no other warning."""
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "clinic.yaml") -> Path:
@@ -1018,7 +1024,7 @@ class TestUrgencyLayers:
 
     def test_plain_text_item_loads_with_a_warning(self, run, tmp_path) -> None:
         """A plain-text item is valid (exit 0) but `validate` warns, naming the missing urgency."""
-        path = write(tmp_path, CONDITION)
+        path = write(tmp_path, WITH_SESSION)
         result = run("validate", str(path))
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith("VALID")
@@ -1038,7 +1044,7 @@ class TestUrgencyLayers:
         assert data["see_a_doctor_if"] == [{"text": "The pain lasts more than two weeks.", "urgency": None}]
 
     def test_item_with_urgency_shows_the_shared_words(self, run, tmp_path) -> None:
-        text = CONDITION.replace(
+        text = WITH_SESSION.replace(
             "see_a_doctor_if: [The pain lasts more than two weeks.]",
             "see_a_doctor_if: [{text: The pain lasts more than two weeks., urgency: soon}]",
         )
@@ -1094,7 +1100,7 @@ class TestUrgencyLayers:
 
     def test_same_sign_two_urgencies_warns(self, tmp_path) -> None:
         """An item that says a bundled sign in the same words with another urgency gets a warning."""
-        text = CONDITION.replace(
+        text = WITH_SESSION.replace(
             "see_a_doctor_if: [The pain lasts more than two weeks.]",
             "see_a_doctor_if: [{text: 'Numbness or tingling around your genitals, bottom or inner thighs "
             "(the area a saddle would touch)', urgency: soon}]",

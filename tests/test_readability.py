@@ -26,12 +26,13 @@ class TestReadingLevel:
     """Every patient-facing text is at a 6th-8th grade reading level (Flesch-Kincaid)."""
 
     def test_bundled_meets_the_target(self) -> None:
-        """Median grade at most 6 and no entry above 8, for conditions, FAQ answers and red flags."""
+        """Median grade at most 6 and no entry above 8, for conditions (with what the patient tells
+        the therapist), FAQ answers, red flags, and the therapist's session blocks and medicines."""
         found = scores(KB)
         assert [] == gate(found), "\n".join(gate(found))
-        assert {"condition", "faq", "red-flag"} == {s.kind for s in found}
+        assert {"condition", "faq", "red-flag", "session", "medicine"} == {s.kind for s in found}
 
-    @pytest.mark.parametrize("kind", ["condition", "faq", "red-flag"])
+    @pytest.mark.parametrize("kind", ["condition", "faq", "red-flag", "session", "medicine"])
     def test_median_per_kind(self, kind: str) -> None:
         """Each kind of entry has a median grade of at most 8."""
         grades = sorted(s.grade for s in scores(KB) if s.kind == kind)
@@ -74,7 +75,8 @@ class TestValidateReadability:
         data = json.loads(result.stdout)
         grades = [s["grade"] for s in data["scores"]]
         assert data["ok"] and grades == sorted(grades, reverse=True)
-        assert len(KB.conditions) + len(KB.faq) + len(KB.red_flags) == len(grades)
+        sessions = sum(1 for c in KB.conditions if c.session)
+        assert len(KB.conditions) + len(KB.faq) + len(KB.red_flags) + sessions + len(KB.medicines) == len(grades)
 
     def test_hard_clinic_entry_fails(self, run, tmp_path) -> None:
         """A clinic entry written in jargon is named, and the command exits 3."""

@@ -226,3 +226,56 @@ class TestCombine:
         assert plan.ask_first == ("Blood thinners?", "Surgery?")
         assert plan.tell_your_therapist == ("Tell your therapist X.",)
         assert plan.sources == SOURCE
+
+
+class TestLayerRules:
+    """A clinic's layer gets the same rules as the bundled file, as problems with their place."""
+
+    @pytest.mark.parametrize(
+        ("session", "message"),
+        [
+            ("massage: 'yes'\n      pressure: {max: 3}", "does not fit the verdict 'urgent'"),
+            ("massage: not-now", "needs 'until'"),
+            ("massage: local-only\n      pressure: {max: 3}", "needs an avoid area with 'contact: none'"),
+            ("massage: with-changes\n      pressure: {max: 9}", "not a pressure level from 0 to 5"),
+            ("massage: with-changes", "missing required field 'pressure'"),
+            (
+                "massage: with-changes\n      pressure: {max: 3}\n      avoid:\n        - area: the calf",
+                "never a bare 'avoid the area'",
+            ),
+            (
+                "massage: with-changes\n      pressure: {max: 3}\n      position: {avoid: [side], best: [side]}",
+                "both to avoid and best",
+            ),
+        ],
+    )
+    def test_a_broken_block_is_a_problem(self, run, tmp_path, session: str, message: str) -> None:
+        layer = tmp_path / "clinic.yaml"
+        layer.write_text(
+            "conditions:\n  - id: deep-vein-thrombosis\n    patch: true\n    session:\n"
+            f"      {session}\n"
+            "      tell_your_therapist: [Tell your therapist about the clot.]\n"
+            "      sources: [{title: T, url: 'https://example.org/t'}]\n"
+        )
+        result = run("--kb", str(layer), "validate")
+        assert result.exit_code == 3
+        assert message in result.output
+
+    def test_an_entry_without_a_block_loads_with_a_warning_and_a_cautious_plan(self, run, tmp_path) -> None:
+        layer = tmp_path / "clinic.yaml"
+        entry = run("check", "gout", "--json").stdout
+        import json
+
+        data = json.loads(entry)
+        layer.write_text(
+            "conditions:\n  - id: clinic-gout\n    name: Clinic gout\n    aliases: []\n    icd10: []\n"
+            "    category: joint\n    verdict: may-help\n    summary: S.\n    benefits: [B.]\n"
+            "    precautions: [P.]\n    see_a_doctor_if: [{text: A sign., urgency: today}]\n"
+            "    cannot_replace: [C.]\n    evidence: {level: low, summary: E.}\n"
+            f"    sources: [{{title: T, url: '{data['sources'][0]['url']}'}}]\n    reviewed: 2026-12-02\n"
+        )
+        result = run("--kb", str(layer), "validate")
+        assert result.exit_code == 0 and "no session block" in result.output
+        plan = json.loads(run("--kb", str(layer), "intake", "-c", "clinic gout", "--json").stdout)["plan"]
+        assert plan["massage"] == "with-changes" and plan["pressure"]["max"] == 2
+        assert plan["no_rules_for"] == ["Clinic gout"]

@@ -20,7 +20,9 @@ def intake_json(run, *args: str, input: str | None = None) -> dict:
 
 class TestCheckForTherapist:
     @pytest.mark.parametrize("fmt", FORMATS)
-    def test_every_format_shows_the_session_rules_and_the_warning_signs(self, run, kb: KnowledgeBase, fmt: str) -> None:
+    def test_every_format_shows_the_session_rules_and_the_warning_signs(
+        self, run, kb: KnowledgeBase, fmt: str
+    ) -> None:
         condition = kb.condition("lymphedema")
         assert condition.session and condition.session.pressure
         result = run("check", "lymphedema", "--for", "therapist", "--format", fmt, env={"COLUMNS": "200"})
@@ -72,8 +74,8 @@ class TestCheckForTherapist:
         layer = tmp_path / "clinic.yaml"
         layer.write_text(
             "conditions:\n  - id: fibromyalgia\n    patch: true\n    session:\n      massage: with-changes\n"
-            "      pressure: {max: 2, why: '[bold red]x[/] \\e[31m'}\n"
-            "      tell_your_therapist: [Tell your therapist [link=http://x]y[/link].]\n"
+            '      pressure:\n        max: 2\n        why: "[bold red]x[/] \\e[31m"\n'
+            '      tell_your_therapist:\n        - "Tell your therapist [link=http://x]y[/link]."\n'
             "      sources: [{title: T, url: 'https://example.org/t'}]\n"
         )
         result = run("--kb", str(layer), "check", "fibromyalgia", "--for", "therapist", "--format", "rich")
@@ -82,9 +84,11 @@ class TestCheckForTherapist:
 
 
 class TestIntake:
-    def test_warfarin_and_knee_osteoarthritis_give_the_lower_pressure_from_both(self, run, kb: KnowledgeBase) -> None:
+    def test_warfarin_and_knee_osteoarthritis_give_the_lower_pressure_from_both(
+        self, run, kb: KnowledgeBase
+    ) -> None:
         data = intake_json(run, "--condition", "knee osteoarthritis", "--medicine", "warfarin")
-        thinners = [m for m in kb.medicines if "warfarin" in m.names][0]
+        thinners = next(m for m in kb.medicines if "warfarin" in m.names)
         knee = kb.condition("knee-osteoarthritis").session
         assert knee and knee.pressure and thinners.session.pressure
         assert data["plan"]["pressure"]["max"] == min(knee.pressure.max, thinners.session.pressure.max)
@@ -138,7 +142,7 @@ class TestIntake:
         [
             ("answers: [1, 2]", "mapping"),
             ("answers:\n  no-such-sign: yes\n", "unknown warning sign"),
-            ("answers:\n  chest-pain: perhaps\n", "not yes, no or not sure"),
+            ("answers:\n  chest-pain: blue\n", "not yes, no or not sure"),
             ("colour: blue\n", "unknown field"),
             ("conditions: [unclosed\n", "not valid YAML"),
             ("- just a list\n", "must be a mapping"),
@@ -163,7 +167,9 @@ class TestIntake:
         assert "--condition" in result.stderr
 
     @pytest.mark.parametrize("fmt", FORMATS)
-    def test_every_format_orders_warning_signs_conditions_then_the_plan(self, run, tmp_path, fmt: str) -> None:
+    def test_every_format_orders_warning_signs_conditions_then_the_plan(
+        self, run, tmp_path, fmt: str
+    ) -> None:
         answers = tmp_path / "a.yaml"
         answers.write_text("conditions: [lymphedema]\nmedicines: [warfarin]\nanswers:\n  chest-pain: yes\n")
         result = run("intake", "--answers", str(answers), "--format", fmt, env={"COLUMNS": "200"})
@@ -193,3 +199,34 @@ class TestListForTherapist:
     def test_filters_still_apply(self, run) -> None:
         data = json.loads(run("list", "--for", "therapist", "--verdict", "urgent", "--json").stdout)
         assert [k for k, rows in data.items() if rows] == ["not-now"]
+
+
+class TestIntakeOnATerminal:
+    def test_it_asks_the_conditions_the_medicines_then_the_questions_that_fit(self, run, monkeypatch) -> None:
+        from massage_cli.cli import intake as intake_cli
+        from massage_cli.cli import screen as screen_cli
+        from massage_cli.screening import Reply
+
+        typed = {intake_cli.CONDITIONS_QUESTION: "sciatica, gout", intake_cli.MEDICINES_QUESTION: "apixaban"}
+        asked: list[list[str]] = []
+
+        def answer_all_no(flags):
+            asked.append([flag.id for flag in flags])
+            return [Reply.NO for _ in flags]
+
+        monkeypatch.setattr(intake_cli, "_on_terminal", lambda: True)
+        monkeypatch.setattr(intake_cli, "_ask_line", lambda question: typed[question])
+        monkeypatch.setattr(screen_cli, "_ask_on_terminal", answer_all_no)
+        data = json.loads(run("intake", "--json").stdout)
+        assert [c["condition"]["id"] for c in data["conditions"]] == ["sciatica", "gout"]
+        assert data["medicines"][0]["id"] == "blood-thinners"
+        assert "saddle-numbness" in asked[0]
+        assert data["outcome"] == "no-warning-signs"
+
+    def test_ask_line_cleans_control_codes_and_says_enter_skips(self) -> None:
+        from massage_cli.cli.intake import _ask_line
+
+        shown = []
+        answer = _ask_line("Medicines?", lambda prompt: shown.append(prompt.plain) or "war\x1b[31mfarin ")
+        assert answer == "war[31mfarin" or "\x1b" not in answer
+        assert "Enter: none" in shown[0]

@@ -108,6 +108,7 @@ class TestHelpAndReadme:
             "faq",
             "red-flags",
             "screen",
+            "intake",
             "paths",
             "validate",
             "schema",

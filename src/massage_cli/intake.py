@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     from .matching import Index
 
 
+FOR_THE_THERAPIST = {
+    "emergency": "Do not start. The person needs emergency care: call emergency services or go to the emergency department now.",
+    "call-care-team": "Do not start. The person should call their care team now (their maternity unit or cancer team's 24-hour line). If they cannot reach them, call emergency services.",
+    "see-a-doctor": "Do not start. The person should see a doctor first, today if they can.",
+    "no-warning-signs": "No warning signs reported. Follow the session plan below, and stop if new signs appear.",
+    "not-screened": "Warning signs not checked yet. Ask the questions below before you start.",
+}
+"""What each outcome tells the therapist (screening.Outcome values), action first."""
+
+
 @dataclass(frozen=True)
 class Named:
     """One condition as the person gave it, and what it was found to be."""
@@ -63,6 +73,11 @@ class Intake:
     def to_ask(self) -> tuple[RedFlag, ...]:
         """The questions that fit the person but were not answered: the therapist asks them."""
         return tuple(flag for flag, reply in self.asked if reply is None)
+
+    @property
+    def message(self) -> str:
+        """The outcome in words for the therapist, action first."""
+        return FOR_THE_THERAPIST[self.outcome.value]
 
     @property
     def outcome(self) -> Outcome:

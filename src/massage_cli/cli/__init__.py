@@ -11,6 +11,7 @@ to the one app in `base`:
     check.py    check (one query or --batch FILE)
     browse.py   list, search, benefits, faq, red-flags
     screen.py   screen and its prompts
+    intake.py   intake: the therapist's pre-session summary (its combining is in session.py)
     admin.py    paths, validate, schema, sources (for people who edit or review the knowledge base)
 
 To add a command: write `cli/NAME.py` with `from .base import app` and an `@app.command()`
@@ -31,7 +32,8 @@ from .base import ExitCode, app, main
 from . import check
 from . import browse
 from . import screen
+from . import intake
 from . import admin
 # isort: on
 
-__all__ = ["ExitCode", "admin", "app", "browse", "check", "main", "screen"]
+__all__ = ["ExitCode", "admin", "app", "browse", "check", "intake", "main", "screen"]

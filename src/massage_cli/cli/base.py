@@ -433,6 +433,35 @@ FormatOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help=(
+            "Write the answer to FILE, in the format its extension names (.html, .htm, .md, "
+            ".markdown, .json, .txt; no extension: --format's, else plain). '-' is stdout."
+        ),
+    ),
+]
+
+
+class Audience(str, enum.Enum):
+    """Who a view is for."""
+
+    PATIENT = "patient"
+    THERAPIST = "therapist"
+
+
+ForOption = Annotated[
+    Audience,
+    typer.Option(
+        "--for",
+        help="patient (default) or therapist: the massage therapist's view, with the session rules.",
+        case_sensitive=False,
+    ),
+]
 
 
 # --------------------------------------------------------------------------- global options

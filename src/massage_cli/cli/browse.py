@@ -8,7 +8,19 @@ import typer
 from ..model import EvidenceLevel, Verdict
 from ..render import Format, renderer
 from ..textclean import shorten
-from .base import ExitCode, FormatOption, JsonOption, app, emit, fail, note, pick_format, safe_arg
+from .base import (
+    Audience,
+    ExitCode,
+    FormatOption,
+    ForOption,
+    JsonOption,
+    app,
+    emit,
+    fail,
+    note,
+    pick_format,
+    safe_arg,
+)
 from .loading import load_kb, load_warning_signs
 
 
@@ -34,10 +46,12 @@ def list_conditions(
             "--body-part", "-b", help="Only entries on these parts of the body, e.g. knee (repeatable)."
         ),
     ] = None,
+    audience: ForOption = Audience.PATIENT,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """All conditions as a table, with filters. Exit 1 when no condition matches the filters."""
+    """All conditions as a table, with filters (--for therapist: grouped by session rule, strictest
+    first). Exit 1 when no condition matches the filters."""
     fmt = pick_format(fmt, as_json)
     parts = _body_parts_option(body_part or ())
     kb = load_kb(ctx)
@@ -54,7 +68,8 @@ def list_conditions(
         and (not evidence or c.evidence.level in evidence)
         and (not parts or parts & set(c.body_parts))
     ]
-    emit(renderer(fmt).listing(rows), fmt)
+    out = renderer(fmt)
+    emit(out.session_listing(rows) if audience is Audience.THERAPIST else out.listing(rows), fmt)
     if not rows:
         note("massage-cli: no conditions match these filters")
         raise typer.Exit(ExitCode.NOT_FOUND)

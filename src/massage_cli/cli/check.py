@@ -13,9 +13,12 @@ from ..render import Format, renderer
 from ..render.common import also_line
 from ..textclean import shorten
 from .base import (
+    Audience,
     ExitCode,
     FormatOption,
+    ForOption,
     JsonOption,
+    OutputOption,
     app,
     emit,
     fail,
@@ -132,18 +135,8 @@ def check(
             "--batch", "-b", metavar="FILE", help="Read one query a line from FILE ('-' for stdin)."
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help=(
-                "Write the answer to FILE, in the format its extension names (.html, .htm, .md, "
-                ".markdown, .json, .txt; no extension: --format's, else plain). '-' is stdout."
-            ),
-        ),
-    ] = None,
+    output: OutputOption = None,
+    audience: ForOption = Audience.PATIENT,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -182,8 +175,16 @@ def check(
         all_found &= result.answered
         rendered = shown_as.get(text)
         if rendered is None:
+            for_therapist = audience is Audience.THERAPIST and result.condition is not None
             if fmt is Format.JSON:
-                rendered = out.dumps(out.check_data(result, kb), indent=None if batch is not None else 2)
+                data = out.check_data(result, kb)
+                if audience is Audience.THERAPIST:
+                    data = out.therapist_data(data)
+                rendered = out.dumps(data, indent=None if batch is not None else 2)
+            elif for_therapist:
+                from ..render.therapist import therapist_page
+
+                rendered = out.page(therapist_page(result), kb)
             elif result.answered or result.if_happens or result.set_aside or batch is not None:
                 rendered = out.check(result, kb)  # in a batch, a line that found nothing says so too
             else:

@@ -17,7 +17,6 @@ from ..model import (
     Condition,
     Faq,
     KnowledgeBase,
-    Massage,
     RedFlag,
     Session,
     Source,
@@ -343,10 +342,10 @@ PRESSURE_SCALE_DATA = {
 }
 
 
-def therapist(answer: Answer, kb: KnowledgeBase) -> str:
-    """`check --for therapist`: the answer's data (which always carries `session`), marked as the
+def therapist_data(data: dict[str, Any]) -> dict[str, Any]:
+    """`check --for therapist`: an answer's data (which always carries `session`), marked as the
     therapist's view, with the pressure scale."""
-    return dumps({"for": "therapist", **check_data(answer, kb), "pressure_scale": PRESSURE_SCALE_DATA})
+    return {"for": "therapist", **data, "pressure_scale": PRESSURE_SCALE_DATA}
 
 
 def _parts(parts: Sequence[Part]) -> list[dict[str, str]]:
@@ -380,7 +379,7 @@ def intake(result: Intake, kb: KnowledgeBase) -> str:
     return dumps(
         {
             "outcome": outcome.value,
-            "message": outcome.message,
+            "message": result.message,
             "warning_signs": [red_flag_data(flag) for flag in result.warning_signs],
             "answers": [
                 {"id": flag.id, "question": flag.ask, "answer": reply.value if reply else None}
@@ -414,8 +413,10 @@ def intake(result: Intake, kb: KnowledgeBase) -> str:
 
 
 def session_listing(conditions: Sequence[Condition]) -> str:
-    """Conditions grouped by session rule: {rule: [{id, name, verdict, session}]}."""
-    groups: dict[str, list[dict[str, Any]]] = {rule.value: [] for rule in Massage}
+    """Conditions grouped by session rule, strictest first: {rule: [{id, name, verdict, session}]}."""
+    from .therapist import SESSION_GROUPS
+
+    groups: dict[str, list[dict[str, Any]]] = {rule.value: [] for rule in SESSION_GROUPS}
     groups["none"] = []
     for c in conditions:
         key = c.session.massage.value if c.session else "none"

@@ -182,16 +182,6 @@ def _unique_sources(sources: Sequence[Source]) -> tuple[Source, ...]:
     return tuple({source.url: source for source in sources}.values())
 
 
-INTAKE_LEADS = {
-    "emergency": "Do not start. The person needs emergency care: call emergency services or go to the emergency department now.",
-    "call-care-team": "Do not start. The person should call their care team now (their maternity unit or cancer team's 24-hour line). If they cannot reach them, call emergency services.",
-    "see-a-doctor": "Do not start. The person should see a doctor first, today if they can.",
-    "no-warning-signs": "No warning signs reported. Follow the session plan below, and stop if new signs appear.",
-    "not-screened": "Warning signs not checked yet. Ask the questions below before you start.",
-}
-"""What each intake outcome tells the therapist (the outcome values of screening.Outcome)."""
-
-
 def intake_page(intake: Intake) -> Page:
     """The intake summary: warning signs first (stop here), the conditions and medicines named,
     then the combined plan; questions not yet answered as a checklist."""
@@ -204,7 +194,7 @@ def intake_page(intake: Intake) -> Page:
         blocks.append(
             Block(
                 "STOP: do not start the massage",
-                (INTAKE_LEADS[outcome.value],),
+                (intake.message,),
                 tuple(f"{f.name}: {f.message}" for f in signs),
                 ALERT,
             )
@@ -259,7 +249,7 @@ def intake_page(intake: Intake) -> Page:
         if outcome is Outcome.NO_WARNING_SIGNS:
             paras.append("Stop if new signs appear.")
         blocks.append(Block("Warning-sign answers", tuple(paras), (), ANSWERS))
-    lead = f"{outcome.value.upper().replace('-', ' ')}: {INTAKE_LEADS[outcome.value]}"
+    lead = f"{outcome.value.upper().replace('-', ' ')}: {intake.message}"
     return Page(
         "Intake summary for the massage therapist",
         lead,
@@ -292,7 +282,7 @@ def session_summary(condition: Condition) -> str:
         return f"until {_lower_first(session.until)}"
     parts = []
     if session.pressure is not None:
-        parts.append(f"pressure \u2264 {session.pressure.max}")
+        parts.append(f"pressure max {session.pressure.max}")
     if session.avoid:
         parts.append(f"avoid {len(session.avoid)}")
     if session.position and session.position.avoid:
