@@ -76,7 +76,9 @@ class TestValidateReadability:
         grades = [s["grade"] for s in data["scores"]]
         assert data["ok"] and grades == sorted(grades, reverse=True)
         sessions = sum(1 for c in KB.conditions if c.session)
-        assert len(KB.conditions) + len(KB.faq) + len(KB.red_flags) + sessions + len(KB.medicines) == len(grades)
+        assert len(KB.conditions) + len(KB.faq) + len(KB.red_flags) + sessions + len(KB.medicines) == len(
+            grades
+        )
 
     def test_hard_clinic_entry_fails(self, run, tmp_path) -> None:
         """A clinic entry written in jargon is named, and the command exits 3."""
