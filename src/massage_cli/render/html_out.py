@@ -74,6 +74,7 @@ a { color: #0b3d91; }
 .v-avoid { color: #7a1010; background: #fde8e6; border: 3pt solid #7a1010; }
 .v-urgent { color: #7a0000; background: #fde2e0; border: 5pt double #7a0000; }
 .headline { font-weight: bold; }
+.tell { margin: 2pt 0 0; padding: 0 5pt; border-left: 2pt solid #777; }
 .note { font-style: italic; }
 .override { font-weight: bold; font-style: italic; border-left: 3pt solid #111; padding-left: 6pt; }
 .summary { margin-top: 4pt; }
@@ -109,7 +110,7 @@ th, td { text-align: left; vertical-align: top; padding: 2pt 6pt 2pt 0; border-b
 th { border-bottom: 1pt solid #111; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; line-height: 1.18; }
+  body { max-width: none; margin: 0; padding: 0; line-height: 1.16; }
   a { color: #111; text-decoration: none; }
 }
 """
@@ -288,6 +289,9 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
             continue
         if title == common.DOCTOR_TITLE:
             body += ["<section>", f"<h2>{esc(title)}</h2>", *_doctor_groups(condition), "</section>"]
+            continue
+        if title == common.TELL_TITLE:  # each sentence starts with the title: one short paragraph
+            body.append(f'<p class="tell">{esc(" ".join(items))}</p>')
             continue
         body += ["<section>", f"<h2>{esc(title)}</h2>", _bullets(items), "</section>"]
     if later:
