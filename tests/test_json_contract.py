@@ -237,7 +237,12 @@ VALIDATE = obj(
     files=TEXTS,
     problems=array(PROBLEM),
     counts=nullable(
-        obj(conditions={"type": "integer"}, faq={"type": "integer"}, red_flags={"type": "integer"})
+        obj(
+            conditions={"type": "integer"},
+            faq={"type": "integer"},
+            red_flags={"type": "integer"},
+            medicines={"type": "integer"},
+        )
     ),
 )
 PATH_ROW = obj(origin={"enum": ["bundled", "user", "env", "option", "cache"]}, path=TEXT, status=TEXT)

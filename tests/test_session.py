@@ -279,3 +279,16 @@ class TestLayerRules:
         plan = json.loads(run("--kb", str(layer), "intake", "-c", "clinic gout", "--json").stdout)["plan"]
         assert plan["massage"] == "with-changes" and plan["pressure"]["max"] == 2
         assert plan["no_rules_for"] == ["Clinic gout"]
+
+
+class TestMedicineNames:
+    @pytest.mark.parametrize(
+        ("typed", "group"), [("warferin", "blood-thinners"), ("apixiban 5mg", "blood-thinners")]
+    )
+    def test_one_clear_typo_of_a_long_name_is_read(self, kb: KnowledgeBase, typed: str, group: str) -> None:
+        found = find_medicine(kb.medicines, typed)
+        assert found is not None and found.id == group
+
+    @pytest.mark.parametrize("typed", ["paracetamol", "vitamin d", "statin"])
+    def test_other_medicines_are_not_forced_into_a_group(self, kb: KnowledgeBase, typed: str) -> None:
+        assert find_medicine(kb.medicines, typed) is None

@@ -193,4 +193,18 @@ def find_medicine(medicines: Sequence[Medicine], words: str) -> Medicine | None:
         for name in (medicine.id, medicine.name, *medicine.names):
             if f" {_key(name)} " in wanted:
                 return medicine
+    # One clear typo of a one-word name ("warferin", "apixiban"), as people type drug names.
+    from difflib import get_close_matches
+
+    single = {name: m for m in medicines for name in m.names if " " not in name and len(name) >= TYPO_MIN}
+    for word in wanted.split():
+        if len(word) >= TYPO_MIN:
+            close = get_close_matches(word, list(single), n=1, cutoff=TYPO_CUTOFF)
+            if close:
+                return single[close[0]]
     return None
+
+
+TYPO_MIN = 6
+"""Names and words shorter than this are matched only as written (too many short look-alikes)."""
+TYPO_CUTOFF = 0.85

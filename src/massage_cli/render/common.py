@@ -224,7 +224,7 @@ def validation_summary(files: Sequence[str], problems: Sequence[Problem], kb: Kn
     assert kb is not None
     return (
         f"VALID: {len(files)} file(s); {len(kb.conditions)} conditions, {len(kb.faq)} FAQ answers, "
-        f"{len(kb.red_flags)} red flags."
+        f"{len(kb.red_flags)} red flags, {len(kb.medicines)} medicine groups."
     )
 
 

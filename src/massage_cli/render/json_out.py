@@ -262,7 +262,14 @@ def validation(
 ) -> str:
     """{valid, files, problems: [{file, line, column, path, message}], counts}: always every problem."""
     counts = (
-        {"conditions": len(kb.conditions), "faq": len(kb.faq), "red_flags": len(kb.red_flags)} if kb else None
+        {
+            "conditions": len(kb.conditions),
+            "faq": len(kb.faq),
+            "red_flags": len(kb.red_flags),
+            "medicines": len(kb.medicines),
+        }
+        if kb
+        else None
     )
     return dumps(
         {
