@@ -170,7 +170,7 @@ def intakes(variant: Variant) -> dict[str, str]:
     index = Index.build(variant.kb)
     pages = {}
     for name, conditions, medicines in INTAKES:
-        asked = fitting_questions(index, conditions)
+        asked = fitting_questions(index, conditions, medicines)
         answered = build(index, conditions, medicines, {flag.id: Reply.NO for flag in asked})
         pages[f"{name} answered"] = html_out.page(intake_page(answered), variant.kb)
         pages[f"{name} to ask"] = html_out.page(intake_page(build(index, conditions, medicines)), variant.kb)

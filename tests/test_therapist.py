@@ -107,6 +107,12 @@ class TestIntake:
         ids = [q["id"] for q in data["to_ask"]]
         assert "saddle-numbness" in ids and "chest-pain" in ids
 
+    def test_a_blood_thinner_adds_the_questions_that_fit_it(self, run) -> None:
+        without = {q["id"] for q in intake_json(run, "--condition", "knee osteoarthritis")["to_ask"]}
+        data = intake_json(run, "--condition", "knee osteoarthritis", "--medicine", "warfarin")
+        added = {q["id"] for q in data["to_ask"]} - without
+        assert "head-injury" in added
+
     def test_a_yes_in_the_answers_file_stops_the_session_first(self, run, tmp_path) -> None:
         answers = tmp_path / "a.yaml"
         answers.write_text("conditions: [low back pain]\nanswers:\n  saddle-numbness: yes\n")

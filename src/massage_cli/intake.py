@@ -93,11 +93,13 @@ class Intake:
         return Outcome.NOT_SCREENED if self.to_ask else Outcome.NO_WARNING_SIGNS
 
 
-def fitting_questions(index: Index, conditions: Sequence[str]) -> tuple[RedFlag, ...]:
-    """The warning-sign questions that fit all the conditions named (the general ones always), in
-    asking order: emergencies first."""
+def fitting_questions(
+    index: Index, conditions: Sequence[str], medicines: Sequence[str] = ()
+) -> tuple[RedFlag, ...]:
+    """The warning-sign questions that fit all the conditions and medicines named (the general ones
+    always; a blood thinner adds the signs of bleeding), in asking order: emergencies first."""
     wanted: dict[str, RedFlag] = {}
-    for words in conditions or ("",):
+    for words in (*conditions, *medicines) or ("",):
         for flag in choose(index, words).flags:
             wanted.setdefault(flag.id, flag)
     return tuple(questions(wanted.values()))
@@ -143,7 +145,7 @@ def build(
     order of `asked` (a terminal); `asked` defaults to the questions that fit the conditions."""
     named = _read_together(index, [find(index, words) for words in conditions])
     taken = tuple(Taken(words, find_medicine(index.kb.medicines, words)) for words in medicines)
-    fitting = tuple(asked) if asked is not None else fitting_questions(index, conditions)
+    fitting = tuple(asked) if asked is not None else fitting_questions(index, conditions, medicines)
     if isinstance(answers, Mapping):
         # A sign answered in a file counts even when it is not among the questions that fit.
         extra = tuple(f for f in questions(index.kb.red_flags) if f.id in answers and f not in fitting)

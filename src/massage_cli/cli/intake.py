@@ -144,7 +144,7 @@ def intake(
 
         conditions = _split(_ask_line(CONDITIONS_QUESTION))
         medicines = _split(_ask_line(MEDICINES_QUESTION))
-        asked = fitting_questions(index, conditions)
+        asked = fitting_questions(index, conditions, medicines)
         replies = screen._ask_on_terminal(asked)
         result = build(index, conditions, medicines, replies, asked)
     elif not (conditions or medicines or given):
