@@ -47,6 +47,8 @@ def test_format_mapping_is_exhaustive() -> None:
             "validation",
             "sources",
             "readability",
+            "session_listing",
+            *(("intake", "therapist_data") if fmt is Format.JSON else ("page",)),
         ):
             assert callable(getattr(module, name)), (fmt, name)
 
@@ -60,6 +62,21 @@ def test_golden(run, condition_id: str, fmt: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(result.stdout, encoding="utf-8")
     assert path.read_text(encoding="utf-8") == result.stdout
+
+
+INTAKE_EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "intake").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", INTAKE_EXAMPLES, ids=lambda p: p.stem)
+def test_intake_golden(run, example: Path) -> None:
+    """The intake summaries of the examples (issue 17's three cases) match their pinned text."""
+    result = run("intake", "--answers", str(example), "--format", "plain", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    path = GOLDEN / f"intake-{example.stem}.plain.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(result.stdout, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == result.stdout
+    assert "NO WARNING SIGNS" in result.stdout
 
 
 def shown_verdict(condition_id: str):
