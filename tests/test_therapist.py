@@ -236,3 +236,24 @@ class TestIntakeOnATerminal:
         answer = _ask_line("Medicines?", lambda prompt: shown.append(prompt.plain) or "war\x1b[31mfarin ")
         assert answer == "war[31mfarin" or "\x1b" not in answer
         assert "Enter: none" in shown[0]
+
+    def test_with_conditions_given_it_still_asks_the_questions_unless_no_prompt(
+        self, run, monkeypatch
+    ) -> None:
+        from massage_cli.cli import intake as intake_cli
+        from massage_cli.cli import screen as screen_cli
+        from massage_cli.screening import Reply
+
+        asked: list[int] = []
+
+        def say_yes_to_the_first(flags):
+            asked.append(len(flags))
+            return [Reply.YES]
+
+        monkeypatch.setattr(intake_cli, "_on_terminal", lambda: True)
+        monkeypatch.setattr(intake_cli, "_ask_line", lambda question: pytest.fail("asked " + question))
+        monkeypatch.setattr(screen_cli, "_ask_on_terminal", say_yes_to_the_first)
+        data = json.loads(run("intake", "-c", "sciatica", "--json").stdout)
+        assert asked and data["outcome"] == "emergency"
+        quiet = json.loads(run("intake", "-c", "sciatica", "--no-prompt", "--json").stdout)
+        assert len(asked) == 1 and quiet["outcome"] == "not-screened"

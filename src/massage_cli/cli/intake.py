@@ -117,14 +117,21 @@ def intake(
             help="A YAML or JSON file with conditions, medicines and answers (warning-sign id: yes/no/not sure); '-' for stdin.",
         ),
     ] = None,
+    no_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--no-prompt", help="Ask nothing on a terminal: questions not answered are listed to ask."
+        ),
+    ] = False,
     output: OutputOption = None,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """A pre-session intake for the massage therapist: warning signs first, then the person's
     conditions and medicines and one session plan where the strictest rule wins (the lowest
-    pressure, every area to avoid, the safest position). Asks on a terminal; otherwise takes
-    --condition, --medicine and --answers FILE. Nothing is stored unless written with -o."""
+    pressure, every area to avoid, the safest position). On a terminal it asks what is not given
+    and the warning-sign questions that fit; --answers FILE (or no terminal, or --no-prompt) asks
+    nothing. Nothing is stored unless written with -o."""
     from ..intake import build, fitting_questions
     from ..screening import questions
 
@@ -139,20 +146,21 @@ def intake(
     if given is not None:
         conditions += given.conditions
         medicines += given.medicines
-    if _on_terminal() and answers != "-" and not (conditions or medicines or given):
-        from . import screen
-
+    interactive = _on_terminal() and given is None and not no_prompt
+    if interactive and not (conditions or medicines):
         conditions = _split(_ask_line(CONDITIONS_QUESTION))
         medicines = _split(_ask_line(MEDICINES_QUESTION))
-        asked = fitting_questions(index, conditions, medicines)
-        replies = screen._ask_on_terminal(asked)
-        result = build(index, conditions, medicines, replies, asked)
-    elif not (conditions or medicines or given):
+    elif not interactive and not (conditions or medicines or given):
         fail(
-            "intake needs --condition, --medicine or --answers FILE when it cannot ask on a terminal; "
+            "intake needs --condition, --medicine or --answers FILE when it does not ask on a terminal; "
             "try 'massage-cli intake --condition \"low back pain\" --medicine warfarin'",
             ExitCode.USAGE,
         )
+    if interactive:
+        from . import screen
+
+        asked = fitting_questions(index, conditions, medicines)
+        result = build(index, conditions, medicines, screen._ask_on_terminal(asked), asked)
     else:
         result = build(index, conditions, medicines, given.answers if given else {})
     for named in result.conditions:
