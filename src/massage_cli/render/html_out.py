@@ -453,7 +453,7 @@ section > .sources { font-size: 8pt; line-height: 1.1; }
 section > .sources .url { display: inline; margin-left: 0.3em; }
 .lead { font-weight: bold; font-size: 10.5pt; margin: 2pt 0 3pt; }
 .row { margin: 2pt 0; }
-.plan h2 { margin-top: 3pt; }
+.plan h2 { margin-top: 2.5pt; }
 ul.numbered { list-style: none; padding-left: 0; }
 ul.checklist { list-style: none; padding-left: 2pt; columns: 2; column-gap: 5mm; font-size: 8.5pt; line-height: 1.15; }
 ul.checklist li::before { content: "\\2610\\00a0"; font-family: "DejaVu Sans", sans-serif; }
@@ -490,8 +490,9 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> str:
         items = "\n".join(f"<li>{esc(item)}</li>" for item in block.items)
         body += [f'<ul class="{esc(block.kind)}">' if block.kind else "<ul>", items, "</ul>", "</section>"]
     body += _sources(view.sources)
-    body += [f'<p class="small">{esc(text)}</p>' for text in view.small]
-    body.append(_clinic(kb))
+    # A page for the therapist: the clinic in the small print, and no blank line to write one on.
+    clinic = common.clinic_line(kb)
+    body.append(f'<p class="small">{esc(" ".join((*view.small, *([clinic] if clinic else []))))}</p>')
     return _document(f"{esc(view.title)} &ndash; massage-cli", body, _footer(kb)).replace(
         "</style>", _PAGE_CSS + "</style>", 1
     )

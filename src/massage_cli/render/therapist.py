@@ -203,10 +203,8 @@ def intake_page(intake: Intake) -> Page:
     if intake.to_ask:
         blocks.append(
             Block(
-                "Ask these before you start",
-                (
-                    "If the answer to any is yes or not sure, do not start: the person needs medical care first.",
-                ),
+                "Ask these before you start. Any yes or not sure: do not start, the person needs care first",
+                (),
                 tuple(flag.ask for flag in intake.to_ask),
                 CHECKLIST,
             )
