@@ -256,8 +256,8 @@ PRESSURE_SCALE = (
 )
 """The words of each level of the Walton pressure scale, 0 to 5 (in our words)."""
 PRESSURE_CREDIT = (
-    "Pressure levels 0 to 5 follow the Walton pressure scale (Tracy Walton, Medical Conditions and "
-    "Massage Therapy: A Decision Tree Approach, LWW 2011; after Gayle MacDonald and Dawn Nelson)."
+    "Pressure levels 0-5: the Walton pressure scale (Tracy Walton, Medical Conditions and Massage "
+    "Therapy, 2011; after MacDonald and Nelson)."
 )
 PRESSURE_SOURCE_URL = "https://www.tracywalton.com/writing-and-publications/"
 MAX_PRESSURE = len(PRESSURE_SCALE) - 1

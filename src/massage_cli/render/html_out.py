@@ -447,8 +447,9 @@ def readability(found: Sequence[Score], problems: Sequence[str]) -> str:
 
 
 _PAGE_CSS = """
+@page { margin: 8mm; }
 body { font-size: 9.5pt; }
-@media print { body { line-height: 1.15; } }
+@media print { body { line-height: 1.12; } }
 section > .sources { font-size: 8pt; line-height: 1.1; }
 section > .sources .url { display: inline; margin-left: 0.3em; }
 .lead { font-weight: bold; font-size: 10.5pt; margin: 2pt 0 3pt; }
@@ -458,7 +459,7 @@ ul.numbered { list-style: none; padding-left: 0; }
 ul.checklist { list-style: none; padding-left: 2pt; columns: 2; column-gap: 5mm; font-size: 8.5pt; line-height: 1.15; }
 ul.checklist li::before { content: "\\2610\\00a0"; font-family: "DejaVu Sans", sans-serif; }
 .answers { font-size: 8.5pt; }
-ul.avoid { columns: 2; column-gap: 6mm; padding-left: 11pt; }
+ul.avoid { columns: 2; column-gap: 6mm; padding-left: 11pt; font-size: 8.5pt; line-height: 1.15; }
 .small { font-size: 8pt; color: #333; margin: 1.5pt 0; }
 """
 
@@ -489,7 +490,9 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> str:
         body += [f"<p>{esc(text)}</p>" for text in block.paras]
         items = "\n".join(f"<li>{esc(item)}</li>" for item in block.items)
         body += [f'<ul class="{esc(block.kind)}">' if block.kind else "<ul>", items, "</ul>", "</section>"]
-    body += _sources(view.sources)
+    if view.sources:  # title and address run on, so a long list takes fewer lines
+        items = [f"<li>{esc(s.title)} {_link(s.url)}</li>" for s in view.sources]
+        body += ["<section>", "<h2>Sources</h2>", '<ol class="sources">', *items, "</ol>", "</section>"]
     # A page for the therapist: the clinic in the small print, and no blank line to write one on.
     clinic = common.clinic_line(kb)
     body.append(f'<p class="small">{esc(" ".join((*view.small, *([clinic] if clinic else []))))}</p>')
