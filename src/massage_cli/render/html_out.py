@@ -491,8 +491,8 @@ def page(view: therapist.Page, kb: KnowledgeBase) -> str:
         items = "\n".join(f"<li>{esc(item)}</li>" for item in block.items)
         body += [f'<ul class="{esc(block.kind)}">' if block.kind else "<ul>", items, "</ul>", "</section>"]
     if view.sources:  # title and address run on, so a long list takes fewer lines
-        items = [f"<li>{esc(s.title)} {_link(s.url)}</li>" for s in view.sources]
-        body += ["<section>", "<h2>Sources</h2>", '<ol class="sources">', *items, "</ol>", "</section>"]
+        cited = [f"<li>{esc(s.title)} {_link(s.url)}</li>" for s in view.sources]
+        body += ["<section>", "<h2>Sources</h2>", '<ol class="sources">', *cited, "</ol>", "</section>"]
     # A page for the therapist: the clinic in the small print, and no blank line to write one on.
     clinic = common.clinic_line(kb)
     body.append(f'<p class="small">{esc(" ".join((*view.small, *([clinic] if clinic else []))))}</p>')
