@@ -257,3 +257,13 @@ class TestIntakeOnATerminal:
         assert asked and data["outcome"] == "emergency"
         quiet = json.loads(run("intake", "-c", "sciatica", "--no-prompt", "--json").stdout)
         assert len(asked) == 1 and quiet["outcome"] == "not-screened"
+
+
+class TestIntakeLead:
+    def test_a_not_now_condition_leads_even_with_no_warning_sign(self, run, tmp_path) -> None:
+        answers = tmp_path / "a.yaml"
+        answers.write_text("conditions: [shingles]\nanswers: {chest-pain: no}\n")
+        result = run("intake", "--answers", str(answers), "--format", "plain")
+        assert result.stdout.startswith("NOT NOW: Do not start a massage")
+        data = json.loads(run("intake", "--answers", str(answers), "--json").stdout)
+        assert data["plan"]["massage"] == "not-now" and data["message"].startswith("Do not start")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import Action, Condition, Medicine, RedFlag, Session
+from .model import Action, Condition, Massage, Medicine, RedFlag, Session
 from .screening import Outcome, Reply, choose, questions
 from .session import Plan, combine, find_medicine
 
@@ -24,6 +24,10 @@ FOR_THE_THERAPIST = {
     "not-screened": "Warning signs not checked yet. Ask the questions below before you start.",
 }
 """What each outcome tells the therapist (screening.Outcome values), action first."""
+
+
+NOT_NOW = "Do not start a massage: the plan below says not now, and until when."
+"""The intake's message when no warning sign is reported but a condition's rule is not now."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,21 @@ class Intake:
 
     @property
     def message(self) -> str:
-        """The outcome in words for the therapist, action first."""
-        return FOR_THE_THERAPIST[self.outcome.value]
+        """The outcome in words for the therapist, action first. With no warning sign but a
+        condition whose rule is 'not now' (a clot being treated), that comes first."""
+        advice = FOR_THE_THERAPIST[self.outcome.value]
+        if self.warning_signs or self.plan.massage is not Massage.NOT_NOW:
+            return advice
+        if self.outcome is Outcome.NOT_SCREENED:
+            return f"{NOT_NOW} Ask the questions below too."
+        return NOT_NOW
+
+    @property
+    def label(self) -> str:
+        """The outcome as a badge: 'NO WARNING SIGNS', or 'NOT NOW' when the plan says not now."""
+        if not self.warning_signs and self.plan.massage is Massage.NOT_NOW:
+            return "NOT NOW"
+        return self.outcome.value.upper().replace("-", " ")
 
     @property
     def outcome(self) -> Outcome:

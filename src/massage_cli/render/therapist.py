@@ -247,7 +247,7 @@ def intake_page(intake: Intake) -> Page:
         if outcome is Outcome.NO_WARNING_SIGNS:
             paras.append("Stop if new signs appear.")
         blocks.append(Block("Warning-sign answers", tuple(paras), (), ANSWERS))
-    lead = f"{outcome.value.upper().replace('-', ' ')}: {intake.message}"
+    lead = f"{intake.label}: {intake.message}"
     return Page(
         "Intake summary for the massage therapist",
         lead,
