@@ -362,3 +362,19 @@ class TestAlsoNamed:
             run("check", "I have fibromyalgia and tension headaches", "--format", "plain").stdout.split()
         )
         assert "Their verdict is the same" in out and "most cautious" not in out
+
+
+def test_tell_your_therapist_says_nothing_twice() -> None:
+    """The patient's 'Tell your therapist' leaves out what 'Take care' already says to tell the
+    therapist, and keeps what it does not (or what it says to tell someone else)."""
+    condition = KB.condition("low-back-pain")
+    assert condition.session is not None
+    session = replace(condition.session, tell_your_therapist=("Tell your therapist about your pacemaker.",))
+    told = replace(
+        condition,
+        precautions=("Tell the therapist about your pacemaker.",),
+        session=session,
+    )
+    assert common.tell_lines(told) == ()
+    other = replace(told, precautions=("Tell your doctor about your pacemaker.",))
+    assert common.tell_lines(other) == ("Tell your therapist about your pacemaker.",)

@@ -54,9 +54,36 @@ def sections(condition: Condition) -> list[tuple[str, tuple[str, ...]]]:
         else (title, getattr(condition, attr))
         for attr, title in SECTIONS
     ]
-    if condition.session is not None and condition.session.tell_your_therapist:
-        out.insert(2, (TELL_TITLE, condition.session.tell_your_therapist))
+    tell = tell_lines(condition)
+    if tell:
+        out.insert(2, (TELL_TITLE, tell))
     return out
+
+
+def tell_lines(condition: Condition) -> tuple[str, ...]:
+    """The session block's 'Tell your therapist' sentences that 'Take care' does not already say
+    (in its words, "Tell the therapist ..."): the patient reads each thing once."""
+    if condition.session is None:
+        return ()
+    from difflib import SequenceMatcher
+
+    said = [_plain(p) for p in condition.precautions if "therapist" in p.lower()]
+    return tuple(
+        line
+        for line in condition.session.tell_your_therapist
+        if not any(
+            _plain(line) in p or SequenceMatcher(None, _plain(line), p).ratio() >= SAID_RATIO for p in said
+        )
+    )
+
+
+SAID_RATIO = 0.85
+"""How alike a 'Tell your therapist' sentence and a precaution must be to count as saying the same."""
+
+
+def _plain(text: str) -> str:
+    text = text.lower().replace("tell the therapist", "tell your therapist")
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
 def label(answer: Answer) -> str:

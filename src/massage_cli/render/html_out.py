@@ -87,6 +87,8 @@ a { color: #0b3d91; }
 .alert ul { padding-left: 13pt; }
 /* Many warning signs: their list in two columns, so the handout still fits one page. */
 .alert ul.many { columns: 2; column-gap: 6mm; font-size: 9.5pt; }
+/* Many "see a doctor if" signs: each action's list in two columns. */
+.many-signs ul { columns: 2; column-gap: 6mm; }
 .evidence { margin-top: 4pt; padding: 1.5pt 5pt; border: 0.75pt solid #999; }
 .sources { font-size: 8.5pt; line-height: 1.14; }
 .sources li { margin: 0 0 1.5pt; }
@@ -249,6 +251,8 @@ def _flag_page(answer: Answer, kb: KnowledgeBase) -> str:
     return _document(f"{esc(first.name)}: {esc(common.label(answer))} &ndash; massage-cli", body, _footer(kb))
 
 
+MANY_SIGNS = 12
+"""With this many 'see a doctor if' signs, each action's signs are listed in two columns (one page)."""
 KEPT_WITH_MANY_FLAGS = ("Take care", "See a doctor if")
 """The sections a handout with many warning signs keeps: what to avoid, and when to get care."""
 
@@ -288,7 +292,13 @@ def check(answer: Answer, kb: KnowledgeBase) -> str:
         if later and title not in KEPT_WITH_MANY_FLAGS:
             continue
         if title == common.DOCTOR_TITLE:
-            body += ["<section>", f"<h2>{esc(title)}</h2>", *_doctor_groups(condition), "</section>"]
+            many = len(condition.see_a_doctor_if) >= MANY_SIGNS
+            body += [
+                '<section class="many-signs">' if many else "<section>",
+                f"<h2>{esc(title)}</h2>",
+                *_doctor_groups(condition),
+                "</section>",
+            ]
             continue
         if title == common.TELL_TITLE:  # each sentence starts with the title: one short paragraph
             body.append(f'<p class="tell">{esc(" ".join(items))}</p>')
