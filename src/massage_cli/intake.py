@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import Action, Condition, Massage, Medicine, RedFlag, Session
-from .screening import Outcome, Reply, choose, questions
+from .model import Condition, Massage, Medicine, RedFlag, Session
+from .screening import Outcome, Reply, choose, outcome_of, questions
 from .session import Plan, combine, find_medicine
 
 if TYPE_CHECKING:
@@ -100,14 +100,7 @@ class Intake:
     def outcome(self) -> Outcome:
         """The most urgent action of the warning signs; no warning signs only when every question
         that fits was answered no; otherwise not screened."""
-        signs = self.warning_signs
-        if any(flag.action is Action.EMERGENCY for flag in signs):
-            return Outcome.EMERGENCY
-        if any(flag.action is Action.NOW for flag in signs):
-            return Outcome.CALL_CARE_TEAM
-        if signs:
-            return Outcome.SEE_A_DOCTOR
-        return Outcome.NOT_SCREENED if self.to_ask else Outcome.NO_WARNING_SIGNS
+        return outcome_of(self.warning_signs, screened=not self.to_ask)
 
 
 def fitting_questions(

@@ -190,14 +190,20 @@ class Screening:
     def outcome(self) -> Outcome:
         """The most urgent action of the signs answered yes or not sure: emergency, call the care
         team now, see a doctor; else no warning signs (or not screened when nothing was answered)."""
-        counted = (*self.flagged, *self.unsure)
-        if any(f.action is Action.EMERGENCY for f in counted):
-            return Outcome.EMERGENCY
-        if any(f.action is Action.NOW for f in counted):
-            return Outcome.CALL_CARE_TEAM
-        if counted:
-            return Outcome.SEE_A_DOCTOR
-        return Outcome.NO_WARNING_SIGNS if self.asked else Outcome.NOT_SCREENED
+        return outcome_of((*self.flagged, *self.unsure), screened=bool(self.asked))
+
+
+def outcome_of(signs: Iterable[RedFlag], *, screened: bool) -> Outcome:
+    """The most urgent action of the signs present: emergency, call the care team now, see a
+    doctor; with none, no warning signs when `screened`, else not screened."""
+    actions = {flag.action for flag in signs}
+    if Action.EMERGENCY in actions:
+        return Outcome.EMERGENCY
+    if Action.NOW in actions:
+        return Outcome.CALL_CARE_TEAM
+    if actions:
+        return Outcome.SEE_A_DOCTOR
+    return Outcome.NO_WARNING_SIGNS if screened else Outcome.NOT_SCREENED
 
 
 def stops(flag: RedFlag, reply: Reply) -> bool:
