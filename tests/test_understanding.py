@@ -327,3 +327,21 @@ class TestWordsNeverConfused:
     def test_the_real_sign_is_still_caught(self, query: str, flag: str) -> None:
         """A swollen, hot calf, or hot red swollen skin, is still a warning."""
         assert flag in [f.id for f in answer(INDEX, query).red_flags]
+
+
+class TestPastConditions:
+    """A condition named only in the past reaches its entry, unless that entry is for a problem
+    that is there now (urgent or avoid), which would warn about something long gone."""
+
+    @pytest.mark.parametrize(
+        ("query", "entry"),
+        [("had breast cancer", "cancer-care"), ("Bell's palsy 2 months ago", "bells-palsy")],
+    )
+    def test_a_past_condition_reaches_its_entry(self, index, query: str, entry: str) -> None:
+        found = answer(index, query).condition
+        assert found is not None and found.id == entry
+
+    @pytest.mark.parametrize("query", ["had a DVT last year", "had shingles last year"])
+    def test_a_past_acute_problem_is_not_shown_as_now(self, index, query: str) -> None:
+        result = answer(index, query)
+        assert result.condition is None and not result.red_flags

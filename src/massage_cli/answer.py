@@ -198,14 +198,18 @@ def _lookup(index: Index, query: str, statement: Statement) -> Match | NoMatch:
         if isinstance(result, Match):
             return _long_term(index, result, text)
         tried.append(result)
-    if _MASSAGE.search(query):
-        for words in _past_events(statement, skip=statement.denied_words()):
-            # A question about massage after an event, and nothing else named: the event's own
-            # entry, which says when it matters now ("can massage help after a mini stroke": a
-            # passing stroke still needs checking the same day).
-            event = lookup(index, words)
-            if isinstance(event, Match):
-                return event
+    asks_about_massage = bool(_MASSAGE.search(query))
+    for words in _past_events(statement, skip=statement.denied_words()):
+        # Nothing else named: the past event's own entry, which says what it means now ("had
+        # breast cancer", "Bell's palsy 2 months ago"). An entry for a problem that is there now
+        # (urgent, or avoid) only for a question about massage ("can massage help after a mini
+        # stroke": a passing stroke still needs checking the same day): a stroke years ago is
+        # not an emergency, and shingles last year is not a rash to keep off today.
+        event = lookup(index, words)
+        if isinstance(event, Match) and (
+            asks_about_massage or event.condition.verdict.rank < Verdict.AVOID.rank
+        ):
+            return event
     return tried[0] if tried else NoMatch(())
 
 
