@@ -292,3 +292,16 @@ class TestMedicineNames:
     @pytest.mark.parametrize("typed", ["paracetamol", "vitamin d", "statin"])
     def test_other_medicines_are_not_forced_into_a_group(self, kb: KnowledgeBase, typed: str) -> None:
         assert find_medicine(kb.medicines, typed) is None
+
+
+def test_near_identical_questions_from_two_parts_are_asked_once() -> None:
+    a = Session(
+        Massage.YES, ("Tell your therapist X.",), SOURCE, ask_first=("Any numbness around your bottom?",)
+    )
+    b = Session(
+        Massage.YES,
+        ("Tell your therapist Y.",),
+        SOURCE,
+        ask_first=("Any new numbness around your bottom?", "Fever?"),
+    )
+    assert combine([("a", a), ("b", b)]).ask_first == ("Any numbness around your bottom?", "Fever?")

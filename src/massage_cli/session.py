@@ -178,11 +178,22 @@ def _add(names: list[str], name: str) -> None:
         names.append(name)
 
 
+SAME_RATIO = 0.9
+"""Two questions or sentences this alike (after case and punctuation) are one: the first is kept
+("Any numbness around ..." and "Any new numbness around ..." from two conditions)."""
+
+
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
+    from difflib import SequenceMatcher
+
+    kept: list[tuple[str, str]] = []
     for item in items:
-        seen.setdefault(_key(item), item)
-    return tuple(seen.values())
+        key = _key(item)
+        if not any(
+            key == other or SequenceMatcher(None, key, other).ratio() >= SAME_RATIO for other, _ in kept
+        ):
+            kept.append((key, item))
+    return tuple(item for _, item in kept)
 
 
 def find_medicine(medicines: Sequence[Medicine], words: str) -> Medicine | None:
