@@ -10,7 +10,6 @@ from typing import NamedTuple
 from .model import (
     MAX_PRESSURE,
     AvoidItem,
-    Condition,
     Massage,
     Medicine,
     Position,
@@ -70,11 +69,6 @@ class Plan(NamedTuple):
         """The positions no rule rules out."""
         avoided = {position for position, _ in self.avoid_positions}
         return tuple(position for position in Position if position not in avoided)
-
-
-def rules(condition: Condition) -> Session | None:
-    """The condition's session block (None for an entry from a layer without one)."""
-    return condition.session
 
 
 def combine(parts: Sequence[tuple[str, Session | None]], *, warning_sign: bool = False) -> Plan:

@@ -173,11 +173,6 @@ def therapist_page(answer: Answer) -> Page:
     )
 
 
-def tell_lines(condition: Condition) -> tuple[str, ...]:
-    """The patient's 'Tell your therapist' sentences ('' when the entry has no session block)."""
-    return condition.session.tell_your_therapist if condition.session else ()
-
-
 def _unique_sources(sources: Sequence[Source]) -> tuple[Source, ...]:
     return tuple({source.url: source for source in sources}.values())
 
@@ -288,4 +283,4 @@ def session_summary(condition: Condition) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["Block", "Page", "Part", "intake_page", "listing_groups", "tell_lines", "therapist_page"]
+__all__ = ["Block", "Page", "Part", "intake_page", "listing_groups", "therapist_page"]
