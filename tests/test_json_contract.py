@@ -163,7 +163,7 @@ CHECK_THERAPIST = {
 PLAN = obj(
     massage=MASSAGE,
     until=FROM,
-    pressure=obj(max=LEVEL_0_5, **{"from": FROM}),
+    pressure=obj(max=nullable(LEVEL_0_5), **{"from": FROM}),
     position=obj(avoid=array(obj(position=POSITION, **{"from": TEXTS})), best=array(POSITION), why=FROM),
     avoid=array(
         {

@@ -270,3 +270,28 @@ class TestIntakeLead:
         assert result.stdout.startswith("NOT NOW: Do not start a massage")
         data = json.loads(run("intake", "--answers", str(answers), "--json").stdout)
         assert data["plan"]["massage"] == "not-now" and data["message"].startswith("Do not start")
+
+
+class TestIntakeReadsItsParts:
+    """Words given with commas are parts; a part that only says what is not there now belongs to
+    the condition it qualifies, and never reads as a sign that is there."""
+
+    @pytest.mark.parametrize(
+        "words", ["low back pain, no numbness, no bladder problems", "denies numbness, low back pain"]
+    )
+    def test_a_denial_says_more_about_the_condition(self, run, words: str) -> None:
+        data = intake_json(run, "--no-prompt", "--condition", words)
+        assert {c["condition"]["id"] for c in data["conditions"]} == {"low-back-pain"}
+        assert data["plan"]["no_rules_for"] == [] and data["warning_signs"] == []
+
+    def test_a_denied_sign_never_becomes_a_condition(self, run) -> None:
+        data = intake_json(run, "--no-prompt", "--condition", "gout, fever: no")
+        assert {c["condition"]["id"] for c in data["conditions"]} == {"gout"}
+
+    def test_an_unknown_part_stays_cautious(self, run) -> None:
+        data = intake_json(run, "--no-prompt", "--condition", "fibromyalgia, pacemaker")
+        assert data["plan"]["no_rules_for"] == ["pacemaker"]
+
+    def test_not_now_has_no_pressure_in_json(self, run) -> None:
+        data = intake_json(run, "--no-prompt", "--condition", "shingles")
+        assert data["plan"]["massage"] == "not-now" and data["plan"]["pressure"]["max"] is None

@@ -124,24 +124,42 @@ def find(index: Index, words: str) -> Named:
 
 
 def _read_together(index: Index, named: list[Named]) -> tuple[Named, ...]:
-    """A part that names nothing alone is read with each other part after it ("swollen arm" with
-    "after breast cancer treatment"): a condition found that way, and not named already, is kept."""
+    """A part that names nothing alone is read with each other part ("swollen arm" with "after
+    breast cancer treatment" finds lymphedema): a condition not named already is kept. A part that
+    only speaks of what is not there now (denied, past, someone else's, a "what if": "no
+    numbness", "fever: no") and reads as the other part's own condition says more about that
+    condition, and is no unknown condition. A part with such words is read only after the other,
+    so that "fever: no" never reads as a fever."""
     from .answer import answer
+    from .statements import read as read_statement
 
     found_ids = {n.condition.id for n in named if n.condition}
-    out = []
-    for n in named:
-        if n.condition is None:
-            for other in named:
-                if other is n:
-                    continue
-                together = answer(index, f"{n.words} {other.words}").condition
-                if together is not None and together.id not in found_ids:
-                    found_ids.add(together.id)
-                    n = Named(n.words, together, n.flags, read_with=other.words)
-                    break
-        out.append(n)
-    return tuple(out)
+
+    def read(n: Named) -> Named:
+        statement = read_statement(n.words)
+        not_now = statement.has_triggers and all(t.kind != "uncertain" for t in statement.triggers)
+        readings = []
+        for other in named:
+            if other is not n:
+                texts = [f"{other.words}, {n.words}"] + (
+                    [] if statement.has_triggers else [f"{n.words} {other.words}"]
+                )
+                readings += [(other, answer(index, text).condition) for text in texts]
+        for other, together in readings:
+            if together is not None and together.id not in found_ids:
+                found_ids.add(together.id)
+                return Named(n.words, together, n.flags, read_with=other.words)
+        for other, together in readings:
+            if (
+                not_now
+                and together is not None
+                and other.condition is not None
+                and together.id == other.condition.id
+            ):
+                return Named(n.words, together, n.flags, read_with=other.words)
+        return n
+
+    return tuple(n if n.condition is not None else read(n) for n in named)
 
 
 def build(

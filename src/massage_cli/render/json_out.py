@@ -17,6 +17,7 @@ from ..model import (
     Condition,
     Faq,
     KnowledgeBase,
+    Massage,
     RedFlag,
     Session,
     Source,
@@ -364,7 +365,11 @@ def plan_data(plan: Plan) -> dict[str, Any]:
     return {
         "massage": plan.massage.value,
         "until": _parts(plan.until),
-        "pressure": {"max": plan.pressure, "from": _parts(plan.pressure_from)},
+        # No pressure is safe while the rule is not now: null, never the scale's top.
+        "pressure": {
+            "max": None if plan.massage is Massage.NOT_NOW else plan.pressure,
+            "from": _parts(plan.pressure_from),
+        },
         "position": {
             "avoid": [{"position": p.value, "from": list(names)} for p, names in plan.avoid_positions],
             "best": [p.value for p in plan.best_positions],

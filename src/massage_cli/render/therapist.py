@@ -218,6 +218,8 @@ def intake_page(intake: Intake) -> Page:
             )
             continue
         c = n.condition
+        if c.name in refs:  # named again, or words that only say more about it ("no numbness")
+            continue
         rule = c.session.massage.label if c.session else "no session rules"
         read = f" (\u201c{n.words}\u201d, read with \u201c{n.read_with}\u201d)" if n.read_with else ""
         named.append(f"{number(c.name)}{c.name}{read}: {c.verdict.label.lower()}. Session: {rule.lower()}.")
