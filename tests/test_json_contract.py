@@ -190,7 +190,15 @@ INTAKE = obj(
     conditions=array(
         obj(words=TEXT, found={"type": "boolean"}, condition=nullable(CONDITION), verdict=nullable(VERDICT))
     ),
-    medicines=array(obj(words=TEXT, found={"type": "boolean"}, id=OPTIONAL_TEXT, name=OPTIONAL_TEXT)),
+    medicines=array(
+        obj(
+            words=TEXT,
+            taken={"type": "boolean"},
+            found={"type": "boolean"},
+            id=OPTIONAL_TEXT,
+            name=OPTIONAL_TEXT,
+        )
+    ),
     plan=PLAN,
     pressure_scale=PRESSURE_SCALE,
     disclaimer=TEXT,

@@ -295,3 +295,20 @@ class TestIntakeReadsItsParts:
     def test_not_now_has_no_pressure_in_json(self, run) -> None:
         data = intake_json(run, "--no-prompt", "--condition", "shingles")
         assert data["plan"]["massage"] == "not-now" and data["plan"]["pressure"]["max"] is None
+
+    @pytest.mark.parametrize("words", ["not on blood thinners", "no warfarin"])
+    def test_a_denied_medicine_is_left_out_of_the_plan(self, run, words: str) -> None:
+        data = intake_json(run, "--no-prompt", "--condition", "knee osteoarthritis", "--medicine", words)
+        assert data["medicines"][0]["taken"] is False
+        assert data["plan"]["pressure"]["max"] == 3 and data["plan"]["no_rules_for"] == []
+
+    def test_a_past_medicine_still_counts(self, run) -> None:
+        data = intake_json(
+            run,
+            "--no-prompt",
+            "--condition",
+            "knee osteoarthritis",
+            "--medicine",
+            "stopped warfarin last week",
+        )
+        assert data["medicines"][0]["taken"] is True and data["plan"]["pressure"]["max"] == 2

@@ -49,6 +49,17 @@ class Taken:
 
     words: str
     medicine: Medicine | None
+    taken: bool = True
+    """False when the words deny it ("not on blood thinners"): it is left out of the plan."""
+
+
+def _taken(medicines: Sequence[Medicine], words: str) -> Taken:
+    """A medicine as given; denied words ("not on warfarin", "no blood thinners") are not taken.
+    A past one ("stopped warfarin last week") still counts: its effect may last."""
+    from .statements import read
+
+    denied = any(trigger.kind == "neg" for trigger in read(words).triggers)
+    return Taken(words, find_medicine(medicines, words), taken=not denied)
 
 
 @dataclass(frozen=True)
@@ -172,7 +183,7 @@ def build(
     """The intake for these conditions and medicines. `answers` are by sign id (a file) or in the
     order of `asked` (a terminal); `asked` defaults to the questions that fit the conditions."""
     named = _read_together(index, [find(index, words) for words in conditions])
-    taken = tuple(Taken(words, find_medicine(index.kb.medicines, words)) for words in medicines)
+    taken = tuple(_taken(index.kb.medicines, words) for words in medicines)
     fitting = tuple(asked) if asked is not None else fitting_questions(index, conditions, medicines)
     if isinstance(answers, Mapping):
         # A sign answered in a file counts even when it is not among the questions that fit.
@@ -189,6 +200,7 @@ def build(
     parts += [
         (t.medicine.name if t.medicine else t.words, t.medicine.session if t.medicine else None)
         for t in taken
+        if t.taken
     ]
     unfinished = Intake(named, taken, pairs, combine([]))
     plan = combine(_unique_parts(parts), warning_sign=bool(unfinished.warning_signs))

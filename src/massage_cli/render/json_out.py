@@ -410,6 +410,7 @@ def intake(result: Intake, kb: KnowledgeBase) -> str:
             "medicines": [
                 {
                     "words": t.words,
+                    "taken": t.taken,
                     "found": t.medicine is not None,
                     "id": t.medicine.id if t.medicine else None,
                     "name": t.medicine.name if t.medicine else None,

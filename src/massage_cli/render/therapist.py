@@ -224,7 +224,9 @@ def intake_page(intake: Intake) -> Page:
         read = f" (\u201c{n.words}\u201d, read with \u201c{n.read_with}\u201d)" if n.read_with else ""
         named.append(f"{number(c.name)}{c.name}{read}: {c.verdict.label.lower()}. Session: {rule.lower()}.")
     for t in intake.medicines:
-        if t.medicine is None:
+        if not t.taken:
+            named.append(f"\u201c{t.words}\u201d: not taken.")
+        elif t.medicine is None:
             named.append(
                 f"{number(t.words)}\u201c{t.words}\u201d: a medicine not in the list. Ask what it is for. "
                 "Treated with caution."
